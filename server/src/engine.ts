@@ -1,0 +1,82 @@
+/**
+ * The analysis engine: model -> rules -> findings. Used by the language server, the CLI and tests alike.
+ */
+import type { Unit } from './model/types';
+import { allRules } from './rules';
+import type { Finding, Rule, Severity } from './rules/types';
+
+export interface AnalyzeOptions {
+  /** Rule IDs not to run. */
+  disabledRules?: readonly string[];
+  /** Severity override per rule ID. */
+  severity?: Readonly<Record<string, Severity>>;
+  /** Report may-fail findings (default true). */
+  reportMayFail?: boolean;
+  /** Rules to run instead of the registry (tests). */
+  rules?: readonly Rule[];
+}
+
+export interface RuleError {
+  ruleId: string;
+  message: string;
+}
+
+export interface AnalyzeResult {
+  findings: Finding[];
+  /** A rule that threw: reported, never fatal. */
+  ruleErrors: RuleError[];
+}
+
+export function analyzeUnit(unit: Unit, options: AnalyzeOptions = {}): AnalyzeResult {
+  const disabled = new Set(options.disabledRules ?? []);
+  const findings: Finding[] = [];
+  const ruleErrors: RuleError[] = [];
+  for (const rule of options.rules ?? allRules()) {
+    const { meta } = rule;
+    if (disabled.has(meta.id) || !meta.formats.includes(unit.format)) continue;
+    const severity = options.severity?.[meta.id] ?? meta.severity;
+    try {
+      rule.check(unit, {
+        report(input) {
+          if (input.verdict === 'may-fail' && options.reportMayFail === false) return;
+          const r = input.resource;
+          findings.push({
+            ruleId: meta.id,
+            severity,
+            category: meta.category,
+            verdict: input.verdict,
+            file: input.file ?? r.file,
+            range: input.range ?? r.nameRange,
+            resource: { type: r.type, name: r.name, address: r.address },
+            message: input.message,
+            fixes: [],
+            data: input.data,
+          });
+        },
+      });
+    } catch (e) {
+      ruleErrors.push({ ruleId: meta.id, message: e instanceof Error ? e.message : String(e) });
+    }
+  }
+  findings.sort(compareFindings);
+  return { findings: dedupe(findings), ruleErrors };
+}
+
+export function compareFindings(a: Finding, b: Finding): number {
+  return (
+    a.file.localeCompare(b.file) ||
+    a.range.start.line - b.range.start.line ||
+    a.range.start.character - b.range.start.character ||
+    a.ruleId.localeCompare(b.ruleId)
+  );
+}
+
+function dedupe(findings: Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const k = `${f.ruleId}|${f.file}|${f.range.start.line}:${f.range.start.character}-${f.range.end.line}:${f.range.end.character}|${f.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
