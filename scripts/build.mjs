@@ -17,6 +17,8 @@ const common = {
   target: 'node18',
   sourcemap: true,
   logLevel: 'warning',
+  // jsonc-parser's `main` is a UMD build whose dynamic requires esbuild cannot follow: take its ESM build.
+  mainFields: ['module', 'main'],
 };
 
 const started = Date.now();

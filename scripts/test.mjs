@@ -17,8 +17,10 @@ const SUITES = {
   editor: { spec: 'test/editor/**/*.test.ts', timeout: 240000 },
 };
 
-const countsDir = path.join(root, 'out', 'test-counts');
-rmSync(countsDir, { recursive: true, force: true });
+// SAGESHIELD_COUNTS_DIR lets a caller (.ci/run) run several invocations and sum their counts afterwards
+// with scripts/sum-counts.mjs; otherwise each invocation starts from an empty folder.
+const countsDir = process.env.SAGESHIELD_COUNTS_DIR || path.join(root, 'out', 'test-counts');
+if (!process.env.SAGESHIELD_COUNTS_DIR) rmSync(countsDir, { recursive: true, force: true });
 mkdirSync(countsDir, { recursive: true });
 
 let passed = 0;

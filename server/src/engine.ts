@@ -34,7 +34,7 @@ export function analyzeUnit(unit: Unit, options: AnalyzeOptions = {}): AnalyzeRe
   for (const rule of options.rules ?? allRules()) {
     const { meta } = rule;
     if (disabled.has(meta.id) || !meta.formats.includes(unit.format)) continue;
-    const severity = options.severity?.[meta.id] ?? meta.severity;
+    const override = options.severity?.[meta.id];
     try {
       rule.check(unit, {
         report(input) {
@@ -42,7 +42,7 @@ export function analyzeUnit(unit: Unit, options: AnalyzeOptions = {}): AnalyzeRe
           const r = input.resource;
           findings.push({
             ruleId: meta.id,
-            severity,
+            severity: override ?? input.severity ?? meta.severity,
             category: meta.category,
             verdict: input.verdict,
             file: input.file ?? r.file,

@@ -58,6 +58,8 @@ export interface ReportInput {
   verdict: Verdict;
   message: string;
   data?: Record<string, unknown>;
+  /** This finding's severity when it differs from the rule's default (a user's per-rule override still wins). */
+  severity?: Severity;
 }
 
 export interface RuleContext {

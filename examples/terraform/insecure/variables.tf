@@ -1,0 +1,9 @@
+variable "region" {
+  type    = string
+  default = "us-east-1"
+}
+
+variable "name" {
+  type    = string
+  default = "insecure-ml"
+}

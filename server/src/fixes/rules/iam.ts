@@ -1,0 +1,423 @@
+/**
+ * IAM fixes: concrete actions instead of wildcards, ARNs of the files' resources instead of Resource "*", and
+ * iam:PassRole restricted to the files' roles with an iam:PassedToService condition.
+ */
+import type { MapEntry, MapValue, Range, Resource, Unit, Value } from '../../model/types';
+import { serviceActions } from '../../iam/actions';
+import type { PolicyDocument, Statement } from '../../iam/policies';
+import { extractPolicies } from '../../iam/policies';
+import type { Finding } from '../../rules/types';
+import type { Doc } from '../doc';
+import { hclAligned, hclExpr } from '../hcl';
+import type { FixContext } from '../ops';
+import { addInputs, replaceItem, replaceValue, setInMap } from '../ops';
+import { indentOf } from '../text';
+import type { Fix, NewValue, TextEdit } from '../types';
+import { input, list, map, str } from '../types';
+import { yamlReplaceEntryValue } from '../yaml';
+import { compact, fix, walkValues } from './common';
+
+const cfn = (u: Unit) => u.format === 'cloudformation';
+
+interface Located {
+  doc: PolicyDocument;
+  st: Statement;
+  /** The policy is JSON text inside a Terraform string or heredoc. */
+  encoded: boolean;
+}
+
+function sameRange(a: Range, b: Range): boolean {
+  return a.start.line === b.start.line && a.start.character === b.start.character && a.end.line === b.end.line && a.end.character === b.end.character;
+}
+
+function locate(unit: Unit, f: Finding): Located | undefined {
+  const d = f.data ?? {};
+  for (const doc of extractPolicies(unit)) {
+    if (doc.resource.address !== d.document || doc.path !== d.path) continue;
+    const st = doc.statements.find((s) => s.index === d.statement && (s.node.file === f.file));
+    if (!st) continue;
+    const encoded = doc.node.kind === 'map' && doc.node.encoded === 'json-string';
+    return { doc, st, encoded };
+  }
+  return undefined;
+}
+
+/** The map entry of a statement holding `node` as its value or as an item of its list value. */
+function entryOf(st: Statement, node: Value): { entry?: MapEntry; item: boolean } {
+  if (st.node.kind !== 'map') return { item: false };
+  for (const e of st.node.entries) {
+    if (e.value === node) return { entry: e, item: false };
+    if (e.value.kind === 'list' && e.value.items.includes(node)) return { entry: e, item: true };
+  }
+  return { item: false };
+}
+
+/** Replace one element (an action or a resource) of a statement with several values. */
+function replaceElement(ctx: FixContext, loc: Located, node: Value, values: NewValue[]): TextEdit[] {
+  const { entry, item } = entryOf(loc.st, node);
+  if (item && entry && entry.value.kind === 'list' && entry.value.items.length === 1 && !loc.encoded && ctx.kind(node.file) === 'hcl') {
+    // the only item of a Terraform list: rewrite the list, one item per line when it gets long
+    return replaceValue(ctx, entry.value, list(...values));
+  }
+  if (item || (node.kind === 'scalar' && !entry)) return replaceItem(ctx, node, values, loc.encoded);
+  if (!entry) return [];
+  const v: NewValue = values.length === 1 ? values[0] : list(...values);
+  if (!loc.encoded && ctx.kind(node.file) === 'yaml') {
+    const doc = ctx.doc(node.file)!;
+    const flowParent = /[{[]/.test(doc.line(entry.keyRange.start.line).slice(0, entry.keyRange.start.character));
+    if (!flowParent) return yamlReplaceEntryValue(doc, entry, v);
+  }
+  return replaceValue(ctx, node, v, loc.encoded);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Action catalog
+
+const READ_LEVELS = new Set(['List', 'Read']);
+
+/** The read-only (List/Read) actions of a service, compacted to `svc:Verb*` where every such action is read-only. */
+export function readOnlyActions(service: string): string[] {
+  const all = serviceActions(service);
+  if (all.length === 0) return [];
+  const read = all.filter((a) => READ_LEVELS.has(a.accessLevel));
+  const out: string[] = [];
+  const done = new Set<string>();
+  for (const a of read) {
+    const verb = /^[A-Z][a-z]+/.exec(a.name)?.[0];
+    if (verb && !done.has(verb)) {
+      const matching = all.filter((x) => x.name.startsWith(verb));
+      if (matching.length > 1 && matching.every((x) => READ_LEVELS.has(x.accessLevel))) {
+        done.add(verb);
+        out.push(`${a.service}:${verb}*`);
+        continue;
+      }
+    }
+    if (verb && done.has(verb)) continue;
+    out.push(a.action);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Resources of the files and their ARNs
+
+const CFN_ARNS: Record<string, { service: string; arn: (n: string) => NewValue[] }> = {
+  'AWS::S3::Bucket': { service: 's3', arn: (n) => [{ kind: 'attr', address: n, attribute: 'Arn' }, { kind: 'sub', cfn: `\${${n}.Arn}/*`, tf: '' }] },
+  'AWS::KMS::Key': { service: 'kms', arn: (n) => [{ kind: 'attr', address: n, attribute: 'Arn' }] },
+  'AWS::SageMaker::NotebookInstance': { service: 'sagemaker', arn: (n) => [{ kind: 'ref', name: n }] },
+  'AWS::SageMaker::Model': { service: 'sagemaker', arn: (n) => [{ kind: 'ref', name: n }] },
+  'AWS::SageMaker::EndpointConfig': { service: 'sagemaker', arn: (n) => [{ kind: 'ref', name: n }] },
+  'AWS::SageMaker::Endpoint': { service: 'sagemaker', arn: (n) => [{ kind: 'ref', name: n }] },
+  'AWS::SageMaker::Domain': { service: 'sagemaker', arn: (n) => [{ kind: 'attr', address: n, attribute: 'DomainArn' }] },
+  'AWS::Logs::LogGroup': { service: 'logs', arn: (n) => [{ kind: 'attr', address: n, attribute: 'Arn' }] },
+  'AWS::ECR::Repository': { service: 'ecr', arn: (n) => [{ kind: 'attr', address: n, attribute: 'Arn' }] },
+  'AWS::SNS::Topic': { service: 'sns', arn: (n) => [{ kind: 'ref', name: n }] },
+  'AWS::SQS::Queue': { service: 'sqs', arn: (n) => [{ kind: 'attr', address: n, attribute: 'Arn' }] },
+  'AWS::DynamoDB::Table': { service: 'dynamodb', arn: (n) => [{ kind: 'attr', address: n, attribute: 'Arn' }] },
+  'AWS::SecretsManager::Secret': { service: 'secretsmanager', arn: (n) => [{ kind: 'ref', name: n }] },
+};
+
+const TF_ARNS: Record<string, string> = {
+  aws_s3_bucket: 's3',
+  aws_kms_key: 'kms',
+  aws_sagemaker_notebook_instance: 'sagemaker',
+  aws_sagemaker_model: 'sagemaker',
+  aws_sagemaker_endpoint_configuration: 'sagemaker',
+  aws_sagemaker_endpoint: 'sagemaker',
+  aws_sagemaker_domain: 'sagemaker',
+  aws_cloudwatch_log_group: 'logs',
+  aws_ecr_repository: 'ecr',
+  aws_sns_topic: 'sns',
+  aws_sqs_queue: 'sqs',
+  aws_dynamodb_table: 'dynamodb',
+  aws_secretsmanager_secret: 'secretsmanager',
+};
+
+interface Target {
+  resource: Resource;
+  service: string;
+  arns: NewValue[];
+}
+
+/** Does `r` reference `name` (CFN logical ID / TF address) anywhere in its properties? */
+function references(unit: Unit, r: Resource, name: string): boolean {
+  let hit = false;
+  const visit = (v: Value) => {
+    if (v.kind === 'ref' && v.target.type === 'resource' && (v.target.address === name || v.target.address.startsWith(`${name}.`))) hit = true;
+    if (v.kind === 'expr' && (v.text.includes(`\${${name}`) || v.text.includes(name))) hit = hit || v.refs.some((x) => x.target.type === 'resource' && x.target.address === name);
+  };
+  const go = (v: Value): void => {
+    visit(v);
+    if (v.kind === 'map') v.entries.forEach((e) => go(e.value));
+    else if (v.kind === 'list') v.items.forEach(go);
+    else if (v.kind === 'if') {
+      go(v.then);
+      go(v.else);
+    } else if (v.kind === 'expr') v.refs.forEach(go);
+  };
+  go(r.properties);
+  void walkValues;
+  return hit;
+}
+
+/** Resources of the files with a known ARN, except those that would make a dependency cycle with the policy. */
+function targets(unit: Unit, policyOwner: Resource, services?: Set<string>): Target[] {
+  const out: Target[] = [];
+  const owners = new Set([policyOwner.address]);
+  // Roles the policy is attached to (AWS::IAM::Policy Roles: [!Ref R]) also depend on nothing here, but resources
+  // that use the policy's owner would form a cycle.
+  for (const r of unit.resources) {
+    if (r.mode !== 'managed' || r === policyOwner) continue;
+    if ([...owners].some((o) => references(unit, r, o))) continue;
+    if (cfn(unit)) {
+      const t = CFN_ARNS[r.type];
+      if (!t || (services && !services.has(t.service))) continue;
+      out.push({ resource: r, service: t.service, arns: t.arn(r.name) });
+    } else {
+      const s = TF_ARNS[r.type];
+      if (!s || (services && !services.has(s))) continue;
+      const arns: NewValue[] = [{ kind: 'attr', address: r.address, attribute: 'arn' }];
+      if (s === 's3') arns.push({ kind: 'sub', cfn: '', tf: `\${${r.address}.arn}/*` });
+      out.push({ resource: r, service: s, arns });
+    }
+  }
+  return out;
+}
+
+function serviceOfArnText(t: string): string | undefined {
+  return /^arn:[^:]*:([a-z0-9-]+):/.exec(t)?.[1];
+}
+
+/** Services the statement's resources belong to (literal ARNs, or references to resources of the files). */
+function resourceServices(unit: Unit, st: Statement): Set<string> {
+  const out = new Set<string>();
+  for (const r of st.resources) {
+    const v = r.value;
+    if (v.kind === 'scalar' && typeof v.value === 'string') {
+      const s = serviceOfArnText(v.value);
+      if (s) out.add(s);
+    }
+    const refs = v.kind === 'ref' ? [v] : v.kind === 'expr' ? v.refs : [];
+    for (const x of refs) {
+      if (x.target.type !== 'resource') continue;
+      const addr = x.target.address;
+      const res = unit.resources.find((q) => q.address === addr || q.name === addr);
+      const s = res && (cfn(unit) ? CFN_ARNS[res.type]?.service : TF_ARNS[res.type]);
+      if (s) out.add(s);
+    }
+    if (v.kind === 'expr') for (const p of v.parts ?? []) {
+      const s = serviceOfArnText(p);
+      if (s) out.add(s);
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+function actionNode(loc: Located, f: Finding): Value | undefined {
+  return loc.st.actions.find((a) => sameRange(a.value.range, f.range))?.value;
+}
+
+function isStarResource(v: Value): boolean {
+  return v.kind === 'scalar' && v.value === '*';
+}
+
+function short(list: string[], n = 3): string {
+  return list.slice(0, n).join(', ') + (list.length > n ? `, ... (${list.length} in all)` : '');
+}
+
+/** IAM-03: `svc:*` -> the service's read-only actions. */
+function serviceWildcardFix(ctx: FixContext, f: Finding, loc: Located): Fix | undefined {
+  const node = actionNode(loc, f);
+  const svc = typeof f.data?.service === 'string' ? f.data.service : undefined;
+  if (!node || !svc || node.kind !== 'scalar') return undefined;
+  const actions = readOnlyActions(svc);
+  if (actions.length === 0) return undefined;
+  return fix(f.ruleId, `Replace ${String(node.value)} with the read-only ${svc} actions (${short(actions)})`, replaceElement(ctx, loc, node, actions.map(str)));
+}
+
+/** IAM-01: `*` -> read-only actions of the services of the statement's resources. */
+function actionStarFix(ctx: FixContext, f: Finding, loc: Located): Fix | undefined {
+  const node = actionNode(loc, f);
+  if (!node || node.kind !== 'scalar') return undefined;
+  if (loc.st.resources.some((r) => isStarResource(r.value))) return undefined;
+  const services = [...resourceServices(ctx.unit, loc.st)].sort();
+  const actions = services.flatMap(readOnlyActions);
+  if (actions.length === 0) return undefined;
+  return fix(
+    f.ruleId,
+    `Replace "*" with the read-only actions of ${services.join(', ')} (the services of this statement's resources: ${short(actions)})`,
+    replaceElement(ctx, loc, node, actions.map(str)),
+  );
+}
+
+/** IAM-02: `Action "*"` on `Resource "*"` -> read-only access to the resources in the files. */
+function adminFix(ctx: FixContext, f: Finding, loc: Located): Fix | undefined {
+  const node = actionNode(loc, f);
+  if (!node || node.kind !== 'scalar' || loc.st.actions.length !== 1) return undefined;
+  const stars = loc.st.resources.filter((r) => isStarResource(r.value));
+  if (stars.length !== 1 || loc.st.resources.length !== 1) return undefined;
+  const ts = targets(ctx.unit, loc.doc.resource);
+  if (ts.length === 0) return undefined;
+  const services = [...new Set(ts.map((t) => t.service))].sort();
+  const actions = services.flatMap(readOnlyActions);
+  if (actions.length === 0) return undefined;
+  const edits = [...replaceElement(ctx, loc, node, actions.map(str)), ...replaceElement(ctx, loc, stars[0].value, ts.flatMap((t) => t.arns))];
+  return fix(
+    f.ruleId,
+    `Replace Action "*" and Resource "*" with read-only access (${short(actions)}) to ${ts.map((t) => t.resource.name).join(', ')}`,
+    edits,
+  );
+}
+
+/** IAM-04: `Resource "*"` -> the ARNs of the files' resources of the statement's services. */
+function scopeResourceFix(ctx: FixContext, f: Finding, loc: Located): Fix | undefined {
+  const node = loc.st.resources.find((r) => sameRange(r.value.range, f.range))?.value;
+  if (!node) return undefined;
+  const actions = Array.isArray(f.data?.actions) ? (f.data.actions as string[]) : [];
+  // every action must accept resource ARNs, else scoping would break the wildcard-only ones
+  const literal = loc.st.actions.map((a) => (a.value.kind === 'scalar' ? String(a.value.value) : undefined));
+  if (literal.some((a) => a === undefined || !actions.includes(a))) return undefined;
+  const services = new Set(actions.map((a) => a.split(':')[0].toLowerCase()));
+  const ts = targets(ctx.unit, loc.doc.resource, services);
+  if (ts.length > 0) {
+    return fix(
+      f.ruleId,
+      `Replace Resource "*" with the ARNs of ${ts.map((t) => t.resource.name).join(', ')}`,
+      replaceElement(ctx, loc, node, ts.flatMap((t) => t.arns)),
+    );
+  }
+  if (services.size !== 1) return undefined;
+  return arnInputFix(ctx, f, loc, node, [...services][0]);
+}
+
+const ARN_INPUTS: Record<string, { name: string; what: string }> = {
+  s3: { name: 'BucketArn', what: 'the S3 bucket' },
+  iam: { name: 'PassedRoleArn', what: 'the IAM role that may be passed' },
+  kms: { name: 'KmsKeyArn', what: 'the KMS key' },
+  sagemaker: { name: 'SagemakerResourceArn', what: 'the SageMaker resource' },
+};
+
+/** Scope a `*` resource to a new parameter/variable that holds the ARN (the user fills it in). */
+function arnInputFix(ctx: FixContext, f: Finding, loc: Located, node: Value, service: string): Fix | undefined {
+  const spec = ARN_INPUTS[service] ?? { name: `${service[0].toUpperCase()}${service.slice(1)}ResourceArn`, what: `the ${service} resource` };
+  const added = addInputs(ctx, [{ name: spec.name, description: `ARN of ${spec.what} (used by the policy of ${loc.doc.resource.name}).`, cfnType: 'String', tfType: 'string' }], loc.doc.resource);
+  if (added.edits.length === 0) return undefined;
+  const n = added.names[0];
+  const arns: NewValue[] = [input(n)];
+  if (service === 's3') arns.push({ kind: 'sub', cfn: `\${${n}}/*`, tf: `\${var.${n}}/*` });
+  const edits = replaceElement(ctx, loc, node, arns);
+  if (edits.length === 0) return undefined;
+  const shown = ctx.unit.format === 'cloudformation' ? `parameter ${n}` : `variable ${n}`;
+  return fix(f.ruleId, `Replace Resource "*" with the ARN in a new ${shown}${service === 's3' ? ' (bucket and its objects)' : ''}`, [...edits, ...added.edits], { inputs: added.names });
+}
+
+/** IAM-06: PassRole on `*` -> the files' roles, with iam:PassedToService. */
+function passRoleFix(ctx: FixContext, f: Finding, loc: Located): Fix | undefined {
+  const unit = ctx.unit;
+  const rr = f.data?.resourceRange as Range | undefined;
+  const resNode = rr ? loc.st.resources.find((r) => sameRange(r.value.range, rr))?.value : undefined;
+  if (!resNode) return undefined;
+  if (loc.st.actions.some((a) => !(a.value.kind === 'scalar' && /^iam:(PassRole|GetRole)$/i.test(String(a.value.value))))) return undefined;
+  if (loc.st.resources.length !== 1) return undefined;
+  const roleType = cfn(unit) ? 'AWS::IAM::Role' : 'aws_iam_role';
+  const roles = unit.resources.filter((r) => r.mode === 'managed' && r.type === roleType && r !== loc.doc.resource && !references(unit, r, cfn(unit) ? loc.doc.resource.name : loc.doc.resource.address));
+  let edits: TextEdit[];
+  let inputs: string[] | undefined;
+  let to: string;
+  if (roles.length > 0) {
+    const arns: NewValue[] = roles.map((r) => (cfn(unit) ? { kind: 'attr', address: r.name, attribute: 'Arn' } : { kind: 'attr', address: r.address, attribute: 'arn' }));
+    edits = replaceElement(ctx, loc, resNode, arns);
+    to = roles.map((r) => r.name).join(', ');
+  } else {
+    const added = addInputs(ctx, [{ name: 'PassedRoleArn', description: `ARN of the execution role that ${loc.doc.resource.name} may pass to SageMaker.`, cfnType: 'String', tfType: 'string' }], loc.doc.resource);
+    if (added.edits.length === 0) return undefined;
+    edits = [...replaceElement(ctx, loc, resNode, [input(added.names[0])]), ...added.edits];
+    inputs = added.names;
+    to = `the role in a new ${cfn(unit) ? 'parameter' : 'variable'} ${added.names[0]}`;
+  }
+  if (edits.length === 0) return undefined;
+  let cond = '';
+  if (f.data?.passedToService !== true) {
+    const c = addPassedToService(ctx, loc);
+    if (c.length === 0) return undefined;
+    edits.push(...c);
+    cond = ' and add the condition iam:PassedToService = sagemaker.amazonaws.com';
+  }
+  return fix(f.ruleId, `Restrict iam:PassRole to ${to}${cond}`, edits, inputs ? { inputs } : {});
+}
+
+function addPassedToService(ctx: FixContext, loc: Located): TextEdit[] {
+  const st = loc.st.node;
+  if (st.kind !== 'map') return [];
+  if (loc.doc.syntax === 'terraform-data') {
+    if (st.entries.some((e) => e.key === 'condition')) return [];
+    const doc = ctx.doc(st.file);
+    return doc ? hclAddNestedBlock(doc, st, 'condition', [['test', str('StringEquals')], ['variable', str('iam:PassedToService')], ['values', list(str('sagemaker.amazonaws.com'))]]) : [];
+  }
+  const cond = st.entries.find((e) => e.key === 'Condition');
+  const value = map(['StringEquals', map(['iam:PassedToService', str('sagemaker.amazonaws.com')])]);
+  if (!cond) return loc.encoded ? jsonTextSetInMap(ctx, st, 'Condition', value) : setInMap(ctx, st, 'Condition', value);
+  if (cond.value.kind !== 'map') return [];
+  const se = cond.value.entries.find((e) => e.key === 'StringEquals');
+  if (!se) return loc.encoded ? jsonTextSetInMap(ctx, cond.value, 'StringEquals', value.kind === 'map' ? value.entries[0][1] : value) : setInMap(ctx, cond.value, 'StringEquals', (value as { entries: Array<[string, NewValue]> }).entries[0][1]);
+  if (se.value.kind !== 'map') return [];
+  const v = str('sagemaker.amazonaws.com');
+  return loc.encoded ? jsonTextSetInMap(ctx, se.value, 'iam:PassedToService', v) : setInMap(ctx, se.value, 'iam:PassedToService', v);
+}
+
+function plain(v: NewValue): unknown {
+  if (v.kind === 'map') return Object.fromEntries(v.entries.map(([k, x]) => [k, plain(x)]));
+  if (v.kind === 'list') return v.items.map(plain);
+  if (v.kind === 'str') return v.value;
+  return null;
+}
+
+/** Add a key to a JSON object written inside a Terraform string/heredoc (plain JSON text). */
+function jsonTextSetInMap(ctx: FixContext, m: MapValue, key: string, v: NewValue): TextEdit[] {
+  const doc = ctx.doc(m.file);
+  const last = m.entries[m.entries.length - 1];
+  if (!doc || !last) return [];
+  const multi = m.range.start.line !== m.range.end.line;
+  if (!multi) return [doc.insertAt(doc.offset(last.value.range.end), `, ${JSON.stringify(key)}: ${JSON.stringify(plain(v)).replace(/":/g, '": ')}`)];
+  const indent = indentOf(doc.line(last.keyRange.start.line));
+  const body = JSON.stringify(plain(v), null, doc.unit).split('\n').join(doc.eol + indent);
+  return [doc.insertAt(doc.offset(last.value.range.end), `,${doc.eol}${indent}${JSON.stringify(key)}: ${body}`)];
+}
+
+/** Add a nested block (`condition { ... }`) at the end of a Terraform block body. */
+function hclAddNestedBlock(doc: Doc, body: MapValue, name: string, attrs: Array<[string, NewValue]>): TextEdit[] {
+  const last = body.entries[body.entries.length - 1];
+  if (!last) return [];
+  const indent = ' '.repeat(last.keyRange.start.character);
+  const lastLine = doc.lastContentLine(last.value.range);
+  const inner = indent + doc.unit;
+  const lines = [`${indent}${name} {`, ...hclAligned(attrs.map(([k, v]) => [k, hclExpr(doc, v, inner)]), inner), `${indent}}`];
+  return [doc.insertAt(doc.afterLine(lastLine), lines.join(doc.eol) + doc.eol)];
+}
+
+export function iamFixes(ctx: FixContext, f: Finding, _res: Resource): Fix[] {
+  const loc = locate(ctx.unit, f);
+  if (!loc) return [];
+  let x: Fix | undefined;
+  switch (f.ruleId) {
+    case 'IAM-01':
+      x = actionStarFix(ctx, f, loc);
+      break;
+    case 'IAM-02':
+      x = adminFix(ctx, f, loc);
+      break;
+    case 'IAM-03':
+      x = serviceWildcardFix(ctx, f, loc);
+      break;
+    case 'IAM-04':
+      x = scopeResourceFix(ctx, f, loc);
+      break;
+    case 'IAM-06':
+      x = passRoleFix(ctx, f, loc);
+      break;
+  }
+  if (x) x.isPreferred = true;
+  return compact([x]);
+}

@@ -1,0 +1,305 @@
+/**
+ * CloudFormation templates (YAML and JSON, incl. SAM and CDK output) -> the format-neutral model.
+ *
+ * Pipeline: text -> RawNode tree (cfn-raw.ts: `yaml` or `jsonc-parser`) -> model values (cfn-values.ts) ->
+ * Unit (this file). When the file has syntax errors, the top-level sections and each entry under `Resources`
+ * are cut out as blocks of lines (cfn-blocks.ts) and parsed alone, so damage in one resource does not hide
+ * the others. The same per-resource blocks are what a later incremental re-parse can work on.
+ */
+import type { ConditionDef, Input, MapValue, ParseIssue, Resource, Unit } from '../model/types';
+import { emptyUnit } from '../model/types';
+import { LineIndex } from './lines';
+import { parseJsonRaw, parseYamlRaw, type RawEntry, type RawIssue, type RawMap, type RawNode, type RawParse } from './cfn-raw';
+import { mapValue, rangeOf, toValue, type ValueContext } from './cfn-values';
+import { findChildBlocks, findTopBlocks, type TextBlock } from './cfn-blocks';
+
+/** Extensions that are never templates even when they mention CloudFormation (docs, code, Terraform). */
+const NOT_TEMPLATE_EXT = /\.(md|markdown|rst|adoc|html?|tf|tfvars|hcl|[cm]?[jt]sx?|py|java|go|rb|sh|ps1|cs|kt|rs)$/i;
+
+const CFN_TYPE = /["']?Type["']?\s*:\s*["']?(AWS|Alexa|Custom)::[A-Za-z0-9]/;
+
+/**
+ * Cheap check (a few regular expressions, no parse): does this YAML/JSON text look like a CloudFormation
+ * template? True when it mentions `AWSTemplateFormatVersion`, or has a `Resources` key and a
+ * `Type: AWS::...` (or `Alexa::`/`Custom::`) entry.
+ */
+export function isCloudFormationTemplate(path: string, text: string): boolean {
+  if (NOT_TEMPLATE_EXT.test(path)) return false;
+  if (text.includes('AWSTemplateFormatVersion')) return true;
+  return /(^|[\s{,"'])Resources["']?\s*:/m.test(text) && CFN_TYPE.test(text);
+}
+
+function isJson(path: string, text: string, start: number): boolean {
+  if (/\.jsonc?$/i.test(path)) return true;
+  for (let i = start; i < text.length; i++) {
+    const c = text[i];
+    if (c === ' ' || c === '\t' || c === '\r' || c === '\n') continue;
+    return c === '{';
+  }
+  return false;
+}
+
+/**
+ * Parse a CloudFormation template into a Unit. Returns undefined when the file is not a template
+ * (see isCloudFormationTemplate; after parsing, the root must be a map with `AWSTemplateFormatVersion` or a
+ * `Resources` entry whose `Type` is `AWS::`/`Alexa::`/`Custom::`). Never throws: syntax problems are in
+ * `unit.issues` and every resource that can be read is in `unit.resources`.
+ */
+export function parseCloudFormation(path: string, text: string): Unit | undefined {
+  if (!isCloudFormationTemplate(path, text)) return undefined;
+  try {
+    return parseTemplate(path, text);
+  } catch (err) {
+    // last-resort guard: a bug here must not take the server down
+    const unit = emptyUnit('cloudformation', path);
+    unit.files.push({ path, text });
+    const lines = new LineIndex(text);
+    unit.issues.push({ file: path, range: lines.range(0, 0), message: `Internal parser error: ${(err as Error).message}` });
+    return unit;
+  }
+}
+
+function parseTemplate(path: string, text: string): Unit | undefined {
+  const lines = new LineIndex(text);
+  const start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  let json = isJson(path, text, start);
+  let full: RawParse = json ? parseJsonRaw(text, start) : parseYamlRaw(text, start);
+  if (json && full.issues.length > 0 && !/\.jsonc?$/i.test(path)) {
+    // a `.yaml`/`.template` file that starts with `{` may be YAML flow style (with `!Ref` tags): take
+    // whichever reading has no errors
+    const asYaml = parseYamlRaw(text, start);
+    if (asYaml.issues.length === 0) {
+      json = false;
+      full = asYaml;
+    }
+  }
+  let root = full.root;
+  let issues = full.issues;
+  if (full.issues.length > 0) {
+    const recovered = recover(text, start, json, full.root);
+    if (recovered) {
+      root = recovered.root;
+      issues = mergeIssues(full.issues, recovered.reparsed);
+    }
+  }
+  if (!root || root.kind !== 'map' || !looksLikeTemplate(root)) return undefined;
+
+  const unit = emptyUnit('cloudformation', path);
+  unit.files.push({ path, text });
+  for (const i of issues) unit.issues.push({ file: path, range: lines.range(i.start, i.end), message: i.message });
+  for (const c of full.comments) unit.comments.push({ file: path, range: lines.range(c.start, c.end), text: c.text });
+
+  const parameters = section(root, 'Parameters');
+  const ctx: ValueContext = {
+    file: path,
+    text,
+    lines,
+    parameters: new Set(parameters?.entries.map((e) => e.key) ?? []),
+  };
+  if (parameters) for (const e of parameters.entries) addInput(unit, ctx, e);
+  const conditions = section(root, 'Conditions');
+  if (conditions) {
+    for (const e of conditions.entries) {
+      const def: ConditionDef = { name: e.key, file: path, range: rangeOf(ctx, e.keyStart, e.value.end), value: toValue(ctx, e.value) };
+      unit.conditions.set(e.key, def);
+    }
+  }
+  const resources = section(root, 'Resources');
+  if (resources) {
+    for (const e of resources.entries) {
+      const r = toResource(ctx, e);
+      if (r) unit.resources.push(r);
+    }
+  }
+  const sorted = unit.issues.slice().sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+  unit.issues = dedupeIssues(sorted);
+  return unit;
+}
+
+function dedupeIssues(issues: ParseIssue[]): ParseIssue[] {
+  // one issue per position: a parser often reports two or three at the same spot ("Value expected",
+  // "Closing bracket ] expected"); keep the one that says what is missing
+  const byPos = new Map<string, number>();
+  const out: ParseIssue[] = [];
+  for (const i of issues) {
+    const k = `${i.range.start.line}:${i.range.start.character}`;
+    const at = byPos.get(k);
+    if (at === undefined) {
+      byPos.set(k, out.length);
+      out.push(i);
+    } else if (/closing/i.test(i.message) && !/closing/i.test(out[at].message)) {
+      out[at] = i;
+    }
+  }
+  return out;
+}
+
+function section(root: RawMap, name: string): RawMap | undefined {
+  const e = root.entries.find((x) => x.key === name);
+  return e && e.value.kind === 'map' && !e.value.tag ? e.value : undefined;
+}
+
+function entry(m: RawMap, key: string): RawNode | undefined {
+  return m.entries.find((e) => e.key === key)?.value;
+}
+
+function plainString(n: RawNode | undefined): string | undefined {
+  if (!n || n.kind !== 'scalar' || n.tag || n.value === null) return undefined;
+  return String(n.value);
+}
+
+function looksLikeTemplate(root: RawMap): boolean {
+  if (root.entries.some((e) => e.key === 'AWSTemplateFormatVersion')) return true;
+  const res = section(root, 'Resources');
+  if (!res) return false;
+  return res.entries.some((e) => {
+    if (e.value.kind !== 'map') return false;
+    const t = plainString(entry(e.value, 'Type'));
+    return t !== undefined && /^(AWS|Alexa|Custom)::/.test(t);
+  });
+}
+
+function addInput(unit: Unit, ctx: ValueContext, e: RawEntry): void {
+  const input: Input = {
+    name: e.key,
+    file: ctx.file,
+    range: rangeOf(ctx, e.keyStart, e.value.end),
+    nameRange: rangeOf(ctx, e.keyStart, e.keyEnd),
+  };
+  if (e.value.kind === 'map') {
+    const m = e.value;
+    const type = plainString(entry(m, 'Type'));
+    if (type !== undefined) input.type = type;
+    const def = entry(m, 'Default');
+    if (def) input.default = toValue(ctx, def);
+    const allowed = entry(m, 'AllowedValues');
+    if (allowed) {
+      const v = toValue(ctx, allowed);
+      input.allowedValues = v.kind === 'list' ? v.items : [v];
+    }
+    const noEcho = entry(m, 'NoEcho');
+    if (noEcho && noEcho.kind === 'scalar' && (noEcho.value === true || String(noEcho.value).toLowerCase() === 'true')) {
+      input.sensitive = true;
+    }
+    const desc = plainString(entry(m, 'Description'));
+    if (desc !== undefined) input.description = desc;
+  }
+  unit.inputs.set(e.key, input);
+}
+
+function toResource(ctx: ValueContext, e: RawEntry): Resource | undefined {
+  if (e.value.kind !== 'map' || e.value.tag) return undefined;
+  const m = e.value;
+  const nameRange = rangeOf(ctx, e.keyStart, e.keyEnd);
+  const propsNode = entry(m, 'Properties');
+  let properties: MapValue;
+  if (propsNode && propsNode.kind === 'map' && !propsNode.tag) {
+    properties = mapValue(ctx, propsNode);
+  } else if (propsNode) {
+    // `Properties:` with nothing (being typed) or an intrinsic: an empty map on the value
+    properties = { kind: 'map', entries: [], file: ctx.file, range: rangeOf(ctx, propsNode.tagStart ?? propsNode.start, propsNode.end) };
+  } else {
+    properties = { kind: 'map', entries: [], file: ctx.file, range: nameRange };
+  }
+  const r: Resource = {
+    mode: 'managed',
+    type: plainString(entry(m, 'Type')) ?? '',
+    name: e.key,
+    address: e.key,
+    file: ctx.file,
+    range: rangeOf(ctx, e.keyStart, m.end),
+    nameRange,
+    properties,
+    hasProperties: propsNode !== undefined,
+  };
+  const meta = entry(m, 'Metadata');
+  if (meta && meta.kind === 'map' && !meta.tag) r.metadata = mapValue(ctx, meta);
+  const cond = plainString(entry(m, 'Condition'));
+  if (cond !== undefined) r.condition = cond;
+  return r;
+}
+
+/**
+ * Error recovery: cut the file into top-level sections and `Resources` entries by their lines, and parse
+ * again, alone, each block that the full parse did not read cleanly (its entry is missing at that place or
+ * runs past the block's end). Returns undefined when the layout cannot be recognised.
+ */
+interface Reparsed {
+  start: number;
+  end: number;
+  issues: RawIssue[];
+}
+
+/**
+ * The issues to report after recovery: those of the full parse before the first re-parsed block (after it,
+ * the full parse's errors are mostly echoes of the damage: jsonc's "End of file expected", yaml's unclosed
+ * quote reported at the end of the file), and those each re-parsed block found itself. Alias errors of a
+ * block parsed alone are artefacts and dropped.
+ */
+function mergeIssues(full: RawIssue[], reparsed: Reparsed[]): RawIssue[] {
+  if (reparsed.length === 0) return full;
+  const firstBlock = Math.min(...reparsed.map((b) => b.start));
+  const out = full.filter((i) => i.start < firstBlock);
+  for (const b of reparsed) for (const i of b.issues) if (!/alias/i.test(i.message)) out.push(i);
+  return out.length > 0 ? out : full;
+}
+
+function recover(
+  text: string,
+  start: number,
+  json: boolean,
+  full: RawNode | undefined,
+): { root: RawMap; reparsed: Reparsed[] } | undefined {
+  const reparsed: Reparsed[] = [];
+  const tops = findTopBlocks(text, start, json);
+  if (tops.length === 0) return undefined;
+  const fullRoot = full && full.kind === 'map' ? full : undefined;
+  const entries: RawEntry[] = [];
+  const reuse = (b: TextBlock, m: RawMap | undefined): RawEntry | undefined => {
+    const e = m?.entries.find((x) => x.keyStart === b.keyStart && x.key === b.key);
+    return e && e.value.end <= b.end ? e : undefined;
+  };
+  const parseBlock = (b: TextBlock): RawEntry | undefined => {
+    const p = json ? parseJsonRaw(text, b.start, b.end, true) : parseYamlRaw(text, b.start, b.end);
+    // a JSON block parsed alone ends with the closing braces of the objects around it: not an error
+    const issues = json ? p.issues.filter((i) => i.message !== 'End of file expected') : p.issues;
+    reparsed.push({ start: b.start, end: b.end, issues });
+    if (!p.root || p.root.kind !== 'map') return undefined;
+    return p.root.entries.find((x) => x.keyStart === b.keyStart) ?? p.root.entries[0];
+  };
+  for (const top of tops) {
+    if (top.key !== 'Resources') {
+      const done = reuse(top, fullRoot);
+      if (done) {
+        entries.push(done);
+        continue;
+      }
+    } else {
+      const children = findChildBlocks(text, top, json);
+      if (children.length > 0) {
+        const fullSection = fullRoot?.entries.find((x) => x.keyStart === top.keyStart)?.value;
+        const fullResources = fullSection && fullSection.kind === 'map' ? fullSection : undefined;
+        const resEntries: RawEntry[] = [];
+        for (const c of children) {
+          const e = reuse(c, fullResources) ?? parseBlock(c);
+          if (e) resEntries.push(e);
+        }
+        const first = resEntries[0];
+        const last = resEntries[resEntries.length - 1];
+        const value: RawMap = {
+          kind: 'map',
+          entries: resEntries,
+          start: first ? first.keyStart : top.keyEnd,
+          end: last ? last.value.end : top.keyEnd,
+        };
+        entries.push({ key: top.key, keyStart: top.keyStart, keyEnd: top.keyEnd, value });
+        continue;
+      }
+    }
+    const e = parseBlock(top);
+    if (e) entries.push(e);
+  }
+  if (entries.length === 0) return undefined;
+  const root: RawMap = { kind: 'map', entries, start: entries[0].keyStart, end: entries[entries.length - 1].value.end };
+  return { root, reparsed };
+}
