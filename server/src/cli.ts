@@ -5,7 +5,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError, loadConfig, type FailOn } from './audit/config';
-import { buildReport, renderJson, type Report } from './audit/report-json';
+import { buildReport, relativePath, renderJson, type Report } from './audit/report-json';
 import { renderMarkdown } from './audit/report-markdown';
 import { renderSarif } from './audit/report-sarif';
 import { renderText } from './audit/report-text';
@@ -225,6 +225,9 @@ export async function main(argv: readonly string[], io: CliIO, deps: CliDeps = {
       throw e;
     }
     const cfg = loaded.config;
+    const known = new Set((deps.rules ?? allRules()).map((r) => r.meta.id));
+    for (const id of [...(cfg.rules?.disabled ?? []), ...Object.keys(cfg.rules?.severity ?? {})])
+      if (!known.has(id)) io.stderr(`sageshield: warning: ${loaded.file}: unknown rule ID ${id} (ignored)\n`);
     const failOn: FailOn = a.failOn ?? cfg.failOn ?? 'high';
     const scan = await scanPaths(a.paths, {
       cwd: io.cwd,
@@ -264,7 +267,7 @@ export async function main(argv: readonly string[], io: CliIO, deps: CliDeps = {
     const ioFailure = scan.errors.some((e) => e.kind === 'not-found' || e.kind === 'io');
     if (ioFailure) {
       for (const e of scan.errors.filter((x) => x.kind === 'not-found' || x.kind === 'io'))
-        io.stderr(`sageshield: ${path.relative(io.cwd, e.file) || '.'}: ${e.message}\n`);
+        io.stderr(`sageshield: ${relativePath(io.cwd, e.file)}: ${e.message}\n`);
       return EXIT_ERROR;
     }
     return scan.findings.some((f) => reaches(f.severity, failOn)) ? EXIT_FINDINGS : EXIT_OK;

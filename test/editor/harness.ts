@@ -3,7 +3,7 @@
 // through Debian's chromium by playwright-core. Every process it starts is started in its own process
 // group and stopped by that group's id; nothing is ever killed by name.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync, copyFileSync, createWriteStream } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, copyFileSync, createWriteStream } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,8 +24,9 @@ export interface Tools {
 /** Runs scripts/editor-setup.sh (about a second when its cache is warm) and reads the paths it prints. */
 export function runSetup(): Tools {
   const started = Date.now();
-  const r = spawnSync('bash', [path.join(ROOT, 'scripts', 'editor-setup.sh')], { encoding: 'utf8', maxBuffer: 16 << 20 });
-  if (r.status !== 0) throw new Error(`scripts/editor-setup.sh failed (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
+  // Its progress (stderr) streams to the test output; a cold install takes about 4 minutes.
+  const r = spawnSync('bash', [path.join(ROOT, 'scripts', 'editor-setup.sh')], { encoding: 'utf8', maxBuffer: 16 << 20, stdio: ['ignore', 'pipe', 'inherit'] });
+  if (r.status !== 0) throw new Error(`scripts/editor-setup.sh failed (exit ${r.status}):\n${r.stdout}`);
   const value = (key: string): string => {
     const m = new RegExp(`^${key}=(.+)$`, 'm').exec(r.stdout);
     if (!m) throw new Error(`scripts/editor-setup.sh printed no ${key}= line:\n${r.stdout}`);
@@ -34,14 +35,26 @@ export function runSetup(): Tools {
   return { codeServer: value('CODE_SERVER'), node24Bin: value('NODE24_BIN'), chromium: value('CHROMIUM'), setupMs: Date.now() - started };
 }
 
-/** Builds and packages the extension when the .vsix is missing (`npm run package` normally made it). */
+/**
+ * The .vsix to test (`npm run package` normally made it). Missing: build and package it. Older than the
+ * bundles, package.json or .vscodeignore: package it again (vsce only, a few seconds).
+ */
 export function ensureVsix(): string {
-  if (existsSync(VSIX)) return VSIX;
-  if (process.env.SAGESHIELD_VSIX) throw new Error(`SAGESHIELD_VSIX=${VSIX} does not exist`);
-  console.log(`      ${path.basename(VSIX)} missing: building it (npm run build && vsce package)`);
+  if (process.env.SAGESHIELD_VSIX) {
+    if (!existsSync(VSIX)) throw new Error(`SAGESHIELD_VSIX=${VSIX} does not exist`);
+    return VSIX;
+  }
   const opts = { cwd: ROOT, encoding: 'utf8' as const, maxBuffer: 64 << 20 };
-  const b = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'build.mjs')], opts);
-  if (b.status !== 0) throw new Error(`build failed:\n${b.stdout}\n${b.stderr}`);
+  const bundles = ['client.js', 'server.js', 'cli.js'].map((f) => path.join(ROOT, 'dist', f));
+  if (!bundles.every(existsSync)) {
+    console.log('      dist/ is not built: npm run build');
+    const b = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'build.mjs')], opts);
+    if (b.status !== 0) throw new Error(`build failed:\n${b.stdout}\n${b.stderr}`);
+  }
+  const inputs = [...bundles, path.join(ROOT, 'package.json'), path.join(ROOT, '.vscodeignore')].filter(existsSync);
+  const stale = existsSync(VSIX) && inputs.some((f) => statSync(f).mtimeMs > statSync(VSIX).mtimeMs);
+  if (existsSync(VSIX) && !stale) return VSIX;
+  console.log(`      ${path.basename(VSIX)} ${stale ? 'is older than dist/ or the manifest' : 'is missing'}: vsce package`);
   const vsce = path.join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce');
   const p = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--out', VSIX], opts);
   if (p.status !== 0 || !existsSync(VSIX)) throw new Error(`vsce package failed:\n${p.stdout}\n${p.stderr}`);
@@ -281,5 +294,7 @@ export class EditorSession {
     // playwright starts chromium in its own process group (detached); code-server got one from setsid.
     await killGroup(chromiumPid);
     await killGroup(this.codeServer?.pid);
+    // Failures copied their artifacts to test-results/editor/ already; SAGESHIELD_EDITOR_KEEP=1 keeps the folder.
+    if (!process.env.SAGESHIELD_EDITOR_KEEP) rmSync(this.tmp, { recursive: true, force: true });
   }
 }

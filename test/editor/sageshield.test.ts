@@ -20,6 +20,7 @@ interface CliFinding {
   ruleId: string;
   file: string;
   range: { start: { line: number; character: number } };
+  fixes?: string[];
 }
 
 /**
@@ -95,6 +96,7 @@ describe('SageShield in a real VS Code (code-server + chromium)', function () {
     for (const f of expected) {
       assert.ok(rows.some((r) => r.code === f.ruleId && r.line === f.range.start.line + 1), `${f.ruleId} at line ${f.range.start.line + 1} is not in the Problems panel`);
     }
+    for (const r of rows) assert.match(r.href, /^https?:\/\/\S+/, `${r.code} has no documentation link (codeDescription.href)`);
     assert.ok((await wb.squiggleCount()) > 0, 'no squiggles drawn in the editor');
     console.log(`      ${rows.length} diagnostics (${codes(rows).join(', ')}) in ${Date.now() - t} ms`);
   });
@@ -180,15 +182,19 @@ describe('SageShield in a real VS Code (code-server + chromium)', function () {
     }
     const file = path.join(session.workspace, CFN);
     const before = readFileSync(file, 'utf8');
-    const countBefore = cliFindings(session.workspace, CFN).filter((f) => f.ruleId === target.code).length;
-    await session.page.keyboard.press('Enter'); // the first action is preselected
+    const findingsBefore = cliFindings(session.workspace, CFN);
+    // The rule the first action fixes: the CLI lists each finding's fix titles; else the diagnostic under the cursor.
+    const fixed = findingsBefore.find((f) => (f.fixes ?? []).some((t) => offered[0].includes(t)))?.ruleId ?? target.code;
+    const countOf = (fs: CliFinding[]) => fs.filter((f) => f.ruleId === fixed).length;
+    await session.page.keyboard.press('Enter'); // the first action has the focus
     await session.page.waitForSelector('.action-widget', { state: 'hidden', timeout: 10000 });
     await session.page.waitForSelector('.tabs-container .tab.active.dirty', { timeout: 10000 });
     await wb.save();
     const after = readFileSync(file, 'utf8');
     assert.notEqual(after, before, `"${offered[0]}" did not change the file on disk`);
     const expected = cliFindings(session.workspace, CFN);
-    assert.ok(expected.filter((f) => f.ruleId === target.code).length < countBefore, `"${offered[0]}" did not fix ${target.code}`);
+    assert.ok(countOf(expected) < countOf(findingsBefore), `"${offered[0]}" did not fix ${fixed}`);
     await wb.waitForProblems(CFN, `the ${expected.length} diagnostics of the fixed file`, (r) => r.length === expected.length);
+    console.log(`      applied "${offered[0]}" (${fixed})`);
   });
 });

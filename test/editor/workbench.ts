@@ -5,6 +5,7 @@ import { poll } from './harness';
 
 export interface ProblemRow {
   code: string;
+  href: string; // the code's link (the diagnostic's codeDescription.href), '' when it has none
   source: string;
   file: string; // workspace-relative, as the Problems table shows it
   line: number; // 1-based, as shown
@@ -14,14 +15,15 @@ export interface ProblemRow {
   hasFixes: boolean; // the row's "Show fixes" light bulb is enabled
 }
 
-interface RawRow { code: string; source: string; fileLabel: string; position: string; message: string; severity: string; hasFixes: boolean }
+interface RawRow { code: string; href: string; source: string; fileLabel: string; position: string; message: string; severity: string; hasFixes: boolean }
 
 const READ_PROBLEMS = `(() => {
   const panel = document.querySelector('.markers-panel');
   if (!panel) return { rows: [], label: '' };
   const text = (el) => ((el && el.textContent) || '').trim();
   const rows = [...panel.querySelectorAll('.monaco-list-row')].map((r) => ({
-    code: text(r.querySelector('.code .code-label')),
+    code: text(r.querySelector('.code .code-label')) || text(r.querySelector('.code .monaco-link')),
+    href: (r.querySelector('.code a.monaco-link') || { getAttribute: () => '' }).getAttribute('href') || '',
     source: text(r.querySelector('.source')) || text(r.querySelector('.code .source-label')),
     fileLabel: text(r.querySelector('.file .file-label')),
     position: text(r.querySelector('.file .file-position')),
@@ -111,7 +113,7 @@ export class Workbench {
     if (shown && Number(shown[1]) > rows.length) throw new Error(`the Problems table renders ${rows.length} of ${shown[1]} rows: make the viewport taller`);
     return rows.map((r) => {
       const m = /Ln (\d+), Col (\d+)/.exec(r.position);
-      return { code: r.code, source: r.source, file: r.fileLabel, line: m ? Number(m[1]) : 0, column: m ? Number(m[2]) : 0, message: r.message, severity: r.severity, hasFixes: r.hasFixes };
+      return { code: r.code, href: r.href, source: r.source, file: r.fileLabel, line: m ? Number(m[1]) : 0, column: m ? Number(m[2]) : 0, message: r.message, severity: r.severity, hasFixes: r.hasFixes };
     });
   }
 

@@ -220,3 +220,34 @@ export function diffEdits(file: string, a: string, b: string): TextEdit[] {
 function splitKeep(t: string): string[] {
   return t.match(/[^\r\n]*(\r\n|\r|\n)|[^\r\n]+$/g) ?? [];
 }
+
+/** FNV-1a hash of a text (hex), to tell whether a document changed since a fix was computed. */
+export function textHash(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return `${h.toString(16)}:${text.length}`;
+}
+
+/** The hashes of the texts a fix's edits were computed against (one per edited file). */
+export function fixBase(unit: Unit, fix: Pick<Fix, 'edits'>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of fix.edits) {
+    const f = unit.files.find((x) => x.path === e.file);
+    if (f) out[e.file] = textHash(f.text);
+  }
+  return out;
+}
+
+/**
+ * True when one of the files a fix edits no longer has the text the fix was computed against: the fix must then
+ * be recomputed, never applied blindly. `current` returns a file's text now (undefined when unknown).
+ */
+export function isStale(base: Record<string, string>, current: (file: string) => string | undefined): boolean {
+  return Object.entries(base).some(([file, h]) => {
+    const t = current(file);
+    return t === undefined || textHash(t) !== h;
+  });
+}

@@ -41,11 +41,39 @@ export function toCfnJson(v: NewValue): unknown {
   }
 }
 
-/** Render a JS value as JSON at `indent` (the indentation of the line it starts on); `inline` keeps one line. */
+/**
+ * Render a JS value as JSON at `indent` (the indentation of the line it starts on); `inline` keeps one line.
+ * Intrinsic functions (`{"Ref": ...}`, `{"Fn::GetAtt": [...]}`) stay on one line when the file writes them so.
+ */
 export function renderJson(doc: Doc, value: unknown, indent: string, inline = false): string {
   if (inline) return stringifyInline(value);
-  const s = JSON.stringify(value, null, doc.insertSpaces ? doc.tabSize : '\t');
-  return s.split('\n').join(doc.eol + indent);
+  const unit = doc.insertSpaces ? ' '.repeat(doc.tabSize) : '\t';
+  const compactIntrinsics = inlineIntrinsics(doc.text);
+  const go = (v: unknown, ind: string): string => {
+    if (v === null || typeof v !== 'object') return JSON.stringify(v);
+    if (compactIntrinsics && isIntrinsic(v)) return stringifyInline(v);
+    const inner = ind + unit;
+    if (Array.isArray(v)) {
+      if (v.length === 0) return '[]';
+      return `[${doc.eol}${v.map((x) => inner + go(x, inner)).join(`,${doc.eol}`)}${doc.eol}${ind}]`;
+    }
+    const e = Object.entries(v as Record<string, unknown>);
+    if (e.length === 0) return '{}';
+    return `{${doc.eol}${e.map(([k, x]) => `${inner}${JSON.stringify(k)}: ${go(x, inner)}`).join(`,${doc.eol}`)}${doc.eol}${ind}}`;
+  };
+  return go(value, indent);
+}
+
+function isIntrinsic(v: object): boolean {
+  const keys = Object.keys(v);
+  return !Array.isArray(v) && keys.length === 1 && (keys[0] === 'Ref' || keys[0].startsWith('Fn::') || keys[0] === 'Condition');
+}
+
+/** Does the file write intrinsic functions on one line (`{"Ref": "X"}`) rather than expanded? */
+function inlineIntrinsics(text: string): boolean {
+  const inline = (text.match(/\{[ \t]*"(Ref|Fn::\w+)"\s*:/g) ?? []).length;
+  const expanded = (text.match(/\{[ \t]*\r?\n\s*"(Ref|Fn::\w+)"\s*:/g) ?? []).length;
+  return inline >= expanded;
 }
 
 function stringifyInline(v: unknown): string {

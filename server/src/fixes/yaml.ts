@@ -12,14 +12,16 @@ const RESERVED = /^(true|false|yes|no|on|off|y|n|null|~)$/i;
 export function yamlScalar(doc: Doc, s: string): string {
   const plain =
     s.length > 0 &&
-    /^[A-Za-z_/.$][\w./:@+=,$()*{}-]*( [\w./:@+=,$()*{}-]+)*$/.test(s) &&
-    !RESERVED.test(s) &&
+    s === s.trim() &&
+    !/^[-?:,[\]{}#&*!|>'"%@`]/.test(s) &&
+    !/[\x00-\x1f\[\]{},]/.test(s) &&
     !/: |:$| #/.test(s) &&
-    !/[{}]/.test(s) &&
-    isNaN(Number(s));
+    !RESERVED.test(s) &&
+    !/^[-+]?(\.?\d|\.(inf|nan))/i.test(s) &&
+    !/^\d{4}-\d\d-\d\d/.test(s);
   if (plain) return s;
   const q = doc.yaml.quote;
-  if (q === "'" ) return `'${s.replace(/'/g, "''")}'`;
+  if (q === "'") return `'${s.replace(/'/g, "''")}'`;
   return JSON.stringify(s);
 }
 
@@ -43,9 +45,9 @@ export function yamlInline(doc: Doc, v: NewValue): string {
     case 'ref':
       return short ? `!Ref ${v.name}` : `{Ref: ${yamlScalar(doc, v.name)}}`;
     case 'attr':
-      return short ? `!GetAtt ${v.address}.${v.attribute}` : `{'Fn::GetAtt': [${v.address}, ${v.attribute}]}`;
+      return short ? `!GetAtt ${v.address}.${v.attribute}` : `{Fn::GetAtt: [${v.address}, ${v.attribute}]}`;
     case 'sub':
-      return short ? `!Sub ${quoted(doc, v.cfn)}` : `{'Fn::Sub': ${quoted(doc, v.cfn)}}`;
+      return short ? `!Sub ${quoted(doc, v.cfn)}` : `{Fn::Sub: ${quoted(doc, v.cfn)}}`;
     case 'list':
       return `[${v.items.map((i) => yamlInline(doc, i)).join(', ')}]`;
     case 'map':
@@ -62,9 +64,20 @@ function isBlockish(v: NewValue): boolean {
   return (v.kind === 'list' && v.items.length > 0) || (v.kind === 'map' && v.entries.length > 0);
 }
 
+/** In a file written with long-form intrinsics, `Ref: X` / `Fn::GetAtt: [X, Arn]` / `Fn::Sub: '...'` (one line). */
+function longForm(doc: Doc, v: NewValue): string | undefined {
+  if (doc.yaml.shortTags) return undefined;
+  if (v.kind === 'input' || v.kind === 'ref') return `Ref: ${v.name}`;
+  if (v.kind === 'attr') return `Fn::GetAtt: [${v.address}, ${v.attribute}]`;
+  if (v.kind === 'sub') return `Fn::Sub: ${quoted(doc, v.cfn)}`;
+  return undefined;
+}
+
 /** `key: value` lines (block style) at `indent`. */
 export function yamlEntryLines(doc: Doc, key: string, v: NewValue, indent: string): string[] {
   const k = yamlKey(doc, key);
+  const lf = longForm(doc, v);
+  if (lf) return [`${indent}${k}:`, `${indent}${doc.unit}${lf}`];
   if (!isBlockish(v)) return [`${indent}${k}: ${yamlInline(doc, v)}`];
   return [`${indent}${k}:`, ...yamlBlockBody(doc, v, indent)];
 }
@@ -217,6 +230,12 @@ function resourceBody(doc: Doc, res: Resource): { indent: string; lastLine: numb
 export function yamlSetProperties(doc: Doc, res: Resource, pairs: Array<[string, NewValue]>): TextEdit[] {
   if (res.hasProperties) {
     if (res.properties.entries.length > 0 || isFlow(doc, res.properties)) return yamlSetManyInMap(doc, res.properties, pairs);
+    // `Properties:` written with nothing under it
+    const last = doc.lastContentLine(res.range);
+    for (let l = res.nameRange.start.line + 1; l <= last; l++) {
+      const m = /^(\s*)Properties\s*:\s*(#.*)?$/.exec(doc.line(l));
+      if (m) return [insertLineAfter(doc, l, pairs.flatMap(([k, v]) => yamlEntryLines(doc, k, v, m[1] + doc.unit)))];
+    }
     return [];
   }
   return yamlAddResourceKey(doc, res, 'Properties', { kind: 'map', entries: pairs });

@@ -12,8 +12,9 @@
  * `data.aws_iam_policy_document.x.json` is not a document of its own: it is recorded in the data document's
  * `usedBy`, so each statement is seen (and reported) once, where it is written.
  *
- * Conditional parts (CFN `Fn::If`, Terraform `c ? a : b`) are followed into both branches; `AWS::NoValue`
- * drops a part; Terraform locals are followed. Values are kept as model nodes (ranges intact); resolving
+ * Conditional parts (CFN `Fn::If`, Terraform `c ? a : b`) are followed into the branches the files leave possible
+ * (conditions are evaluated by ../model/values as far as parameters allow); a document or statement that exists only
+ * under an open condition carries `conditional` (why). `AWS::NoValue` drops a part; Terraform locals are followed. Values are kept as model nodes (ranges intact); resolving
  * parameters and variables is the rules' business (see ./values.ts).
  */
 import type { MapEntry, MapValue, Resource, Unit, Value } from '../model/types';

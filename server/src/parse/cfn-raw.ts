@@ -23,8 +23,8 @@ export interface RawScalar extends RawBase {
   value: string | number | boolean | null;
   /** The source was a quoted string (YAML or JSON), so its text is not the value. */
   quoted?: boolean;
-  /** YAML block scalar (`|`, `>`). */
-  block?: boolean;
+  /** YAML block scalar: literal (`|`) or folded (`>`). */
+  block?: 'literal' | 'folded';
 }
 
 export interface RawSeq extends RawBase {
@@ -152,6 +152,8 @@ export function parseYamlRaw(fullText: string, start = 0, end = fullText.length)
   if (docs.length === 0) return { root: undefined, issues, comments };
   const doc = docs[0];
   for (const e of doc.errors) {
+    // duplicate keys are reported by yamlToRaw, on the repeated key, as for JSON
+    if (e.code === 'DUPLICATE_KEY') continue;
     const message = cleanYamlMessage(e.message);
     const q = /^Missing closing (["'])quote/.exec(message);
     const opener = q ? src.lastIndexOf(q[1], e.pos[0] - 1) : -1;
@@ -351,7 +353,8 @@ function yamlToRaw(node: YamlNode, ctx: YamlCtx): RawNode {
     const t = node.type;
     const out: RawScalar = { kind: 'scalar', value: value as RawScalar['value'], start, end };
     if (t === 'QUOTE_DOUBLE' || t === 'QUOTE_SINGLE') out.quoted = true;
-    if (t === 'BLOCK_FOLDED' || t === 'BLOCK_LITERAL') out.block = true;
+    if (t === 'BLOCK_LITERAL') out.block = 'literal';
+    if (t === 'BLOCK_FOLDED') out.block = 'folded';
     if (tag) {
       out.tag = tag;
       out.tagStart = tagStart;
@@ -400,9 +403,11 @@ function yamlToRaw(node: YamlNode, ctx: YamlCtx): RawNode {
         }
         const entry = { key, keyStart: kRange[0], keyEnd: kRange[1], value };
         const prev = index.get(key);
-        // yaml reports duplicate keys itself ("Map keys must be unique"); the last one wins, as in JSON.parse
-        if (prev !== undefined) entries[prev] = entry;
-        else {
+        // the last one wins, as in JSON.parse
+        if (prev !== undefined) {
+          entries[prev] = entry;
+          if (ctx.aliasDepth === 0) ctx.issues.push({ start: kRange[0], end: kRange[1], message: `Duplicate key "${key}"; the last one is used` });
+        } else {
           index.set(key, entries.length);
           entries.push(entry);
         }

@@ -22,8 +22,19 @@ function isIntrinsicKey(key: string): boolean {
 const MAX_DEPTH = 200;
 const SNIPPET_MAX = 120;
 
+/** An offset never inside a `\r\n` pair (that is no position in LSP terms): move it onto the `\r`. */
+function lineSafe(text: string, o: number): number {
+  return o > 0 && text.charCodeAt(o) === 10 && text.charCodeAt(o - 1) === 13 ? o - 1 : o;
+}
+
+/** The LSP range of offsets start..end of `text`. */
+export function safeRange(lines: LineIndex, text: string, start: number, end: number): Range {
+  const s = lineSafe(text, start);
+  return lines.range(s, Math.max(s, lineSafe(text, end)));
+}
+
 export function rangeOf(ctx: ValueContext, start: number, end: number): Range {
-  return ctx.lines.range(start, end);
+  return safeRange(ctx.lines, ctx.text, start, end);
 }
 
 /** Resolve a `Ref` name: parameter, pseudo parameter or resource. */
@@ -204,17 +215,81 @@ export function collectRefs(values: Value[], out: RefValue[] = [], depth = 0): R
   return out;
 }
 
+/** Maps an offset in a string scalar's value to the file offset of that character. */
+type OffsetMap = (valueOffset: number) => number;
+
 /**
- * Where the characters of a string scalar's value sit in the source, when they are there verbatim
- * (plain or quoted without escapes on one line): returns the offset of the value's first character.
+ * Where the characters of a string scalar's value sit in the source, when they are there verbatim: a plain or
+ * quoted scalar without escapes on one line, or a literal block scalar (`|`) whose lines are the value's lines
+ * behind their indentation. Undefined when the value is not in the file as written (escapes, folding).
  */
-function verbatimOffset(ctx: ValueContext, node: RawScalar): number | undefined {
-  if (typeof node.value !== 'string' || node.block) return undefined;
+function sourceMap(ctx: ValueContext, node: RawScalar): OffsetMap | undefined {
+  if (typeof node.value !== 'string') return undefined;
   const v = node.value;
-  const q = node.quoted ? 1 : 0;
-  const s = node.start + q;
-  if (ctx.text.slice(s, s + v.length) === v && node.end - q - s === v.length) return s;
-  return undefined;
+  if (!node.block) {
+    const q = node.quoted ? 1 : 0;
+    const s = node.start + q;
+    if (node.end - q - s === v.length && ctx.text.slice(s, s + v.length) === v) return (o) => s + o;
+    return undefined;
+  }
+  if (node.block !== 'literal') return undefined;
+  const header = ctx.lines.position(node.start).line;
+  const valueLines = v.split('\n');
+  let indent = -1;
+  const fileStarts: number[] = [];
+  const valueStarts: number[] = [];
+  let vo = 0;
+  for (let k = 0; k < valueLines.length; k++) {
+    const c = valueLines[k];
+    const line = header + 1 + k;
+    if (line >= ctx.lines.lineCount) {
+      if (c.length > 0) return undefined;
+      break;
+    }
+    const ls = ctx.lines.lineStart(line);
+    if (c.length > 0) {
+      if (indent < 0) {
+        let i = ls;
+        while (ctx.text[i] === ' ') i++;
+        indent = i - ls;
+        // the first content line may itself be more indented than the block (then the value starts with spaces)
+        const lead = c.length - c.trimStart().length;
+        indent -= lead;
+        if (indent < 0) return undefined;
+      }
+      if (ctx.text.slice(ls + indent, ls + indent + c.length) !== c) return undefined;
+    }
+    fileStarts.push(ls + Math.max(indent, 0));
+    valueStarts.push(vo);
+    vo += c.length + 1;
+  }
+  return (o) => {
+    let lo = 0;
+    let hi = valueStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (valueStarts[mid] <= o) lo = mid;
+      else hi = mid - 1;
+    }
+    return fileStarts[lo] + (o - valueStarts[lo]);
+  };
+}
+
+/** Move every offset of a raw tree decoded from a string to its place in the file. */
+function remap(n: RawNode, f: OffsetMap): RawNode {
+  const base = { start: f(n.start), end: f(n.end) };
+  switch (n.kind) {
+    case 'scalar':
+      return { ...n, ...base };
+    case 'seq':
+      return { ...n, ...base, items: n.items.map((i) => remap(i, f)) };
+    case 'map':
+      return {
+        ...n,
+        ...base,
+        entries: n.entries.map((e) => ({ key: e.key, keyStart: f(e.keyStart), keyEnd: f(e.keyEnd), value: remap(e.value, f) })),
+      };
+  }
 }
 
 function sub(ctx: ValueContext, a: RawNode, start: number, end: number, depth: number): Value {
@@ -254,7 +329,7 @@ function sub(ctx: ValueContext, a: RawNode, start: number, end: number, depth: n
     if (args[0]) collectRefs([args[0]], refs);
     return { kind: 'expr', fn: 'Fn::Sub', text: snippet(ctx, start, end), refs, args, file, range };
   }
-  const base = tmplNode && tmplNode.kind === 'scalar' ? verbatimOffset(ctx, tmplNode) : undefined;
+  const map = tmplNode && tmplNode.kind === 'scalar' ? sourceMap(ctx, tmplNode) : undefined;
   const parts: string[] = [];
   let lit = '';
   let i = 0;
@@ -289,7 +364,7 @@ function sub(ctx: ValueContext, a: RawNode, start: number, end: number, depth: n
     }
     parts.push(lit);
     lit = '';
-    const r = base !== undefined ? rangeOf(ctx, base + open, base + close + 1) : range;
+    const r = map ? rangeOf(ctx, map(open), map(close) + 1) : range;
     if (varRefCount.has(name)) {
       if (varRefCount.get(name) === 0) partsKnown = false;
     } else if (!name) {
@@ -321,15 +396,9 @@ function maybePolicyString(ctx: ValueContext, node: RawScalar, range: Range): Ma
   const parsed = parseJsonRaw(v);
   if (!parsed.root || parsed.root.kind !== 'map' || parsed.issues.length > 0) return undefined;
   if (!hasStatement(parsed.root, 0)) return undefined;
-  const base = verbatimOffset(ctx, node);
-  let decoded: Value;
-  if (base !== undefined) {
-    // the JSON text is in the file verbatim: re-parse it at its real offset so every node has its exact range
-    const exact = parseJsonRaw(ctx.text, base, base + v.length);
-    decoded = exact.root ? toValue(ctx, exact.root, 1) : flatten(toValue(inner(ctx, v), parsed.root, 1), range);
-  } else {
-    decoded = flatten(toValue(inner(ctx, v), parsed.root, 1), range);
-  }
+  const map = sourceMap(ctx, node);
+  // the JSON text is in the file as written: every decoded node gets its exact range; otherwise all get the string's
+  const decoded = map ? toValue(ctx, remap(parsed.root, map), 1) : flatten(toValue(decodedContext(ctx, v), parsed.root, 1), range);
   if (decoded.kind !== 'map') return undefined;
   decoded.encoded = 'json-string';
   decoded.range = range;
@@ -346,7 +415,7 @@ function hasStatement(m: RawMap, depth: number): boolean {
 }
 
 /** A context for text decoded out of a string (offsets are into `text`, not the file). */
-function inner(ctx: ValueContext, text: string): ValueContext {
+function decodedContext(ctx: ValueContext, text: string): ValueContext {
   return { ...ctx, text, lines: new LineIndex(text) };
 }
 

@@ -10,7 +10,7 @@ import type { ConditionDef, Input, MapValue, ParseIssue, Resource, Unit } from '
 import { emptyUnit } from '../model/types';
 import { LineIndex } from './lines';
 import { parseJsonRaw, parseYamlRaw, type RawEntry, type RawIssue, type RawMap, type RawNode, type RawParse } from './cfn-raw';
-import { mapValue, rangeOf, toValue, type ValueContext } from './cfn-values';
+import { mapValue, rangeOf, safeRange, toValue, type ValueContext } from './cfn-values';
 import { findChildBlocks, findTopBlocks, type TextBlock } from './cfn-blocks';
 
 /** Extensions that are never templates even when they mention CloudFormation (docs, code, Terraform). */
@@ -86,8 +86,8 @@ function parseTemplate(path: string, text: string): Unit | undefined {
 
   const unit = emptyUnit('cloudformation', path);
   unit.files.push({ path, text });
-  for (const i of issues) unit.issues.push({ file: path, range: lines.range(i.start, i.end), message: i.message });
-  for (const c of full.comments) unit.comments.push({ file: path, range: lines.range(c.start, c.end), text: c.text });
+  for (const i of issues) unit.issues.push({ file: path, range: safeRange(lines, text, i.start, i.end), message: i.message });
+  for (const c of full.comments) unit.comments.push({ file: path, range: safeRange(lines, text, c.start, c.end), text: c.text });
 
   const parameters = section(root, 'Parameters');
   const ctx: ValueContext = {

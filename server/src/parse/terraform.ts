@@ -18,10 +18,13 @@ import { parseTree as parseJsonTree, printParseErrorCode, type Node as JsonNode,
 import { createRequire } from 'module';
 import {
   emptyUnit,
+  type Comment,
   type ExprValue,
   type Input,
   type InputAssignment,
   type ListValue,
+  type Local,
+  type ParseIssue,
   type MapEntry,
   type MapValue,
   type Range,
@@ -33,6 +36,7 @@ import {
   type Value,
 } from '../model/types';
 import { LineIndex } from './lines';
+import { diffText } from './text-diff';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Runtime + grammar loading
@@ -144,12 +148,12 @@ export function isTerraformVarsFile(p: string): boolean {
  * `*.auto.tfvars(.json)` (loaded in Terraform's order; a later file wins). Other files are kept in
  * `unit.files` but not read. Never throws on bad input: syntax problems become `unit.issues`.
  */
-export function parseTerraformModule(dir: string, files: SourceFile[]): Unit {
+export function parseTerraformModule(dir: string, files: SourceFile[], cache?: TerraformCache): Unit {
   getParser();
   const unit = emptyUnit('terraform', dir);
   unit.files = files;
   const tf = files.filter((f) => f.path.endsWith('.tf')).sort((a, b) => cmp(a.path, b.path));
-  for (const f of tf) guarded(unit, f, () => new TfFile(unit, f).parseConfig());
+  for (const f of tf) guarded(unit, f, () => new TfFile(unit, f, cache).parseConfig());
   const vars = files
     .filter((f) => isTerraformVarsFile(f.path))
     .sort((a, b) => {
@@ -173,8 +177,120 @@ function guarded(unit: Unit, f: SourceFile, run: () => void): void {
   }
 }
 
+/** A stand-in node for a comment found with a cursor (only its offsets are read). */
+function leaf(startIndex: number, endIndex: number): TSNode {
+  return { type: 'comment', isNamed: true, isMissing: false, isError: false, hasError: false, startIndex, endIndex, parent: null, children: [], namedChildren: [] };
+}
+
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+
+// ---------------------------------------------------------------------------------------------------------------
+// Incremental re-parsing (language server): see incremental.ts
+
+/** What converting one clean top-level block added to the unit (its ranges as of `line`). */
+interface CachedBlock {
+  line: number;
+  character: number;
+  resources: Resource[];
+  inputs: [string, Input][];
+  locals: [string, Local][];
+  issues: ParseIssue[];
+  comments: Comment[];
+}
+
+interface CachedFile {
+  /** The text `tree` was parsed from (BOM replaced). */
+  src: string;
+  lines: LineIndex;
+  tree: TreeSitter.Tree;
+  /** Clean top-level blocks of the last parse, by their text. */
+  blocks: Map<string, CachedBlock>;
+}
+
+/**
+ * Per-file state kept between parses of the same `.tf` files: the tree-sitter tree (re-parsed with `tree.edit`
+ * + `parse(text, oldTree)`) and the model pieces of each clean top-level block, re-used when a block's text is
+ * unchanged (shifted when lines moved). Owns its trees: call `forget`/`retain`/`clear` to delete them.
+ */
+export class TerraformCache {
+  private readonly files = new Map<string, CachedFile>();
+  private counts = { incremental: 0, full: 0 };
+
+  /** The tree for `src`, re-using the previous tree of `file`. The cache owns the tree. */
+  tree(file: string, src: string): { tree: TreeSitter.Tree; blocks: Map<string, CachedBlock>; lines: LineIndex } {
+    const prev = this.files.get(file);
+    if (prev && prev.src === src) {
+      this.counts.incremental++;
+      return prev;
+    }
+    const parser = getParser();
+    let tree: TreeSitter.Tree | null;
+    const lines = new LineIndex(src);
+    const change = prev ? diffText(prev.src, src) : undefined;
+    if (prev && change) {
+      const point = (li: LineIndex, o: number) => {
+        const p = li.position(o);
+        return { row: p.line, column: p.character };
+      };
+      prev.tree.edit(
+        new TreeSitter.Edit({
+          startIndex: change.start,
+          oldEndIndex: change.oldEnd,
+          newEndIndex: change.newEnd,
+          startPosition: point(prev.lines, change.start),
+          oldEndPosition: point(prev.lines, change.oldEnd),
+          newEndPosition: point(lines, change.newEnd),
+        }),
+      );
+      tree = parser.parse(src, prev.tree);
+      this.counts.incremental++;
+    } else {
+      tree = parser.parse(src);
+      this.counts.full++;
+    }
+    if (!tree) throw new Error('Terraform parser: tree-sitter returned no tree');
+    prev?.tree.delete();
+    const entry: CachedFile = { src, lines, tree, blocks: prev?.blocks ?? new Map() };
+    this.files.set(file, entry);
+    return entry;
+  }
+
+  /** Keeps only the blocks of the last conversion (called by the converter). */
+  setBlocks(file: string, blocks: Map<string, CachedBlock>): void {
+    const f = this.files.get(file);
+    if (f) f.blocks = blocks;
+  }
+
+  forget(file: string): void {
+    this.files.get(file)?.tree.delete();
+    this.files.delete(file);
+  }
+
+  retain(keep: ReadonlySet<string>): void {
+    for (const f of [...this.files.keys()]) if (!keep.has(f)) this.forget(f);
+  }
+
+  clear(): void {
+    for (const f of [...this.files.keys()]) this.forget(f);
+  }
+
+  stats(): { incremental: number; full: number } {
+    return { ...this.counts };
+  }
+}
+
+/** A deep copy of a model fragment with every position moved by `lines` lines. */
+function shiftLines<T>(v: T, lines: number): T {
+  if (lines === 0 || v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) return v.map((x) => shiftLines(x, lines)) as T;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+    out[k] = k === 'line' && typeof x === 'number' ? x + lines : shiftLines(x, lines);
+  }
+  return out as T;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -202,10 +318,17 @@ class TfFile {
   private issueCount = 0;
   private readonly firstComment: number;
 
+  private unit: Unit;
+  /** Blocks converted (or re-used) by this parse, for the cache. */
+  private readonly usedBlocks = new Map<string, CachedBlock>();
+  private cachedBlocks: Map<string, CachedBlock> | undefined;
+
   constructor(
-    private readonly unit: Unit,
+    unit: Unit,
     src: SourceFile,
+    private readonly cache?: TerraformCache,
   ) {
+    this.unit = unit;
     this.file = src.path;
     this.text = src.text;
     this.lines = new LineIndex(src.text);
@@ -238,6 +361,10 @@ class TfFile {
   }
 
   parseConfig(): void {
+    if (this.cache) {
+      this.parseConfigCached(this.cache);
+      return;
+    }
     const { root, comments } = parseText(this.text);
     const body = root.namedChildren.find((c) => c.type === 'body');
     if (!root.hasError) {
@@ -249,6 +376,79 @@ class TfFile {
   }
 
   /**
+   * `parseConfig` with the cache: an incremental tree-sitter parse; when the tree is clean, only the top-level
+   * blocks whose text is new are copied out of the tree and converted, the others are re-used. A tree with
+   * errors takes the recovery path of a full parse (on a fresh tree, so the result is the same).
+   */
+  private parseConfigCached(cache: TerraformCache): void {
+    const src = this.text.charCodeAt(0) === 0xfeff ? ' ' + this.text.slice(1) : this.text;
+    const state = cache.tree(this.file, src);
+    this.cachedBlocks = state.blocks;
+    try {
+      const rootNode = state.tree.rootNode;
+      if (rootNode.hasError) {
+        const { root, comments } = parseText(this.text);
+        this.recover(root.namedChildren.find((c) => c.type === 'body'), comments);
+        return;
+      }
+      // top level: config_file > (comment | body > (block | attribute | comment)*)*
+      const cursor = state.tree.walk();
+      try {
+        if (!cursor.gotoFirstChild()) return;
+        do {
+          const top: string = cursor.nodeType;
+          if (top === 'comment') this.addComments([leaf(cursor.startIndex, cursor.endIndex)]);
+          else if (top === 'body' && cursor.gotoFirstChild()) {
+            do {
+              const t: string = cursor.nodeType;
+              if (t === 'comment') this.addComments([leaf(cursor.startIndex, cursor.endIndex)]);
+              else if (t === 'block') {
+                const text = this.text.slice(cursor.startIndex, cursor.endIndex);
+                if (!this.replayBlock(text, cursor.startIndex)) {
+                  const snap = snapshot(cursor.currentNode);
+                  this.addComments(snap.comments);
+                  this.topBlock(snap.root);
+                }
+              }
+            } while (cursor.gotoNextSibling());
+            cursor.gotoParent();
+          }
+        } while (cursor.gotoNextSibling());
+      } finally {
+        cursor.delete();
+      }
+    } finally {
+      cache.setBlocks(this.file, this.usedBlocks);
+      this.cachedBlocks = undefined;
+    }
+  }
+
+  /** Re-uses the conversion of a block with this text, if there is one. */
+  private replayBlock(text: string, start: number): boolean {
+    const hit = this.cachedBlocks?.get(text) ?? this.usedBlocks.get(text);
+    if (!hit) return false;
+    const pos = this.lines.position(start);
+    if (pos.character !== hit.character) return false;
+    const d = pos.line - hit.line;
+    this.usedBlocks.set(text, hit);
+    for (const c of hit.comments) {
+      const s0 = this.lines.offset(shiftLines(c.range.start, d));
+      if (this.seenComments.has(s0)) continue;
+      this.seenComments.add(s0);
+      this.unit.comments.push(shiftLines(c, d));
+    }
+    for (const r of hit.resources) this.unit.resources.push(shiftLines(r, d));
+    for (const [k, v] of hit.inputs) this.unit.inputs.set(k, shiftLines(v, d));
+    for (const [k, v] of hit.locals) this.unit.locals.set(k, shiftLines(v, d));
+    for (const i of hit.issues) {
+      if (this.issueCount >= MAX_ISSUES_PER_FILE) break;
+      this.issueCount++;
+      this.unit.issues.push(shiftLines(i, d));
+    }
+    return true;
+  }
+
+  /**
    * Error recovery. After an unclosed brace or quote, tree-sitter folds the blocks that follow into the damaged
    * block or an ERROR node. Top-level blocks that parsed cleanly are kept. The rest of the text is cut into
    * segments that start at line 0, at every line that starts a top-level block keyword at column 0, at the
@@ -257,7 +457,18 @@ class TfFile {
    * read twice. Comments and syntax issues come from the clean blocks and the segments, so that messages are
    * local to the damage.
    */
+  private recovering = false;
+
   private recover(body: TSNode | undefined, comments: TSNode[]): void {
+    this.recovering = true;
+    try {
+      this.recoverBlocks(body, comments);
+    } finally {
+      this.recovering = false;
+    }
+  }
+
+  private recoverBlocks(body: TSNode | undefined, comments: TSNode[]): void {
     const clean: TSNode[] = [];
     const bounds = new Set<number>([0]);
     for (const c of body?.namedChildren ?? []) {
@@ -507,6 +718,61 @@ class TfFile {
   }
 
   private topBlock(block: TSNode): void {
+    if (!this.cachedBlocks || block.hasError) {
+      this.convertTopBlock(block);
+      return;
+    }
+    const text = this.text.slice(this.s0(block), this.e0(block));
+    if (this.replayBlock(text, this.s0(block))) return;
+    // convert into a scratch unit, record what it added, then add that to the real unit
+    const real = this.unit;
+    const scratch = emptyUnit('terraform', real.root);
+    const count = this.issueCount;
+    this.unit = scratch;
+    this.issueCount = 0;
+    try {
+      this.convertTopBlock(block);
+    } finally {
+      this.unit = real;
+      this.issueCount = count;
+    }
+    const start = this.lines.position(this.s0(block));
+    const entry: CachedBlock = {
+      line: start.line,
+      character: start.character,
+      resources: scratch.resources,
+      inputs: [...scratch.inputs],
+      locals: [...scratch.locals],
+      issues: scratch.issues,
+      comments: this.blockComments(block),
+    };
+    this.usedBlocks.set(text, entry);
+    for (const r of entry.resources) real.resources.push(r);
+    for (const [k, v] of entry.inputs) real.inputs.set(k, v);
+    for (const [k, v] of entry.locals) real.locals.set(k, v);
+    for (const i of entry.issues) {
+      if (this.issueCount >= MAX_ISSUES_PER_FILE) break;
+      this.issueCount++;
+      real.issues.push(i);
+    }
+  }
+
+  /** The comments already added for the span of `block` (they are added before the block is converted). */
+  private blockComments(block: TSNode): Comment[] {
+    const s = this.s0(block);
+    const e = this.e0(block);
+    const out: Comment[] = [];
+    for (let i = this.unit.comments.length - 1; i >= this.firstComment; i--) {
+      const c = this.unit.comments[i];
+      if (c.file !== this.file) continue;
+      const o = this.lines.offset(c.range.start);
+      if (o >= s && o < e) out.push(c);
+      else if (o < s && !this.recovering) break; // comments are in text order, except during recovery
+    }
+    return out.reverse();
+  }
+
+  private convertTopBlock(block: TSNode): void {
     const type = this.blockType(block);
     const labels = this.labels(block);
     switch (type) {

@@ -6,7 +6,7 @@
  * cheaper, and the copy stays valid after `tree.delete()`. The property names mirror `Node`'s so the converter
  * reads like ordinary tree-sitter code.
  */
-import type { Tree } from 'web-tree-sitter';
+import type { Node, Tree } from 'web-tree-sitter';
 
 export interface SNode {
   readonly type: string;
@@ -62,12 +62,15 @@ export interface Snapshot {
   comments: SNode[];
 }
 
-/** Copies the whole tree. The caller still owns (and must delete) `tree`. */
-export function snapshot(tree: Tree): Snapshot {
+/**
+ * Copies the whole tree, or one node's subtree (offsets stay those of the whole text; the copy's root has no
+ * parent). The caller still owns (and must delete) the tree.
+ */
+export function snapshot(tree: Tree | Node): Snapshot {
   const cursor = tree.walk();
   try {
     // MISSING nodes only exist in a tree with errors: skip that call per node otherwise.
-    const mayMiss = tree.rootNode.hasError;
+    const mayMiss = 'rootNode' in tree ? tree.rootNode.hasError : tree.hasError;
     const comments: SNode[] = [];
     const make = (parent: PlainNode | null): PlainNode => {
       const n = new PlainNode(cursor.nodeType, cursor.nodeIsNamed, mayMiss && cursor.nodeIsMissing, cursor.startIndex, cursor.endIndex, parent);

@@ -1,9 +1,9 @@
 import { strict as assert } from 'node:assert';
-import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { HELP, main, parseArgs, reaches, UsageError } from '../../../server/src/cli';
 import { VERSION } from '../../../server/src/audit/version';
-import { copyProject, removeDir, TEST_RULES } from '../audit/helpers';
+import { copyProject, isRoot, removeDir, TEST_RULES } from '../audit/helpers';
 import { reportValidator } from '../audit/report-validator';
 
 interface Run {
@@ -188,6 +188,20 @@ describe('cli (in-process)', function () {
       assert.match(r.stderr, /cfn\/link\.yaml: cannot read/);
     });
 
+    it('2 on permission denied (needs a non-root user: root reads chmod 000 files)', async function () {
+      if (isRoot) this.skip();
+      const f = path.join(dir, 'cfn', 'notebook.yaml');
+      chmodSync(f, 0o000);
+      try {
+        const r = await run(dir, 'scan', '--format', 'json');
+        assert.equal(r.code, 2);
+        const e = JSON.parse(r.stdout).errors;
+        assert.deepEqual(e, [{ file: 'cfn/notebook.yaml', kind: 'io', message: 'cannot read: permission denied' }]);
+      } finally {
+        chmodSync(f, 0o644);
+      }
+    });
+
     it('a template that cannot be parsed, binary or oversized files are reported but do not change the exit code', async () => {
       writeFileSync(path.join(dir, 'cfn', 'list.yaml'), '- AWSTemplateFormatVersion\n');
       writeFileSync(path.join(dir, 'cfn', 'bin.json'), Buffer.from([0, 1, 2]));
@@ -230,6 +244,10 @@ describe('cli (in-process)', function () {
       assert.equal(bad.code, 2);
       assert.equal(bad.stdout, '');
       assert.match(bad.stderr, /invalid config .*bad\.json:\n {2}unknown property "colour"[\s\S]*rules\.disabled/);
+      writeFileSync(path.join(dir, 'conf', 'typo.json'), JSON.stringify({ rules: { disabled: ['TEST-KMS-1'] } }));
+      const typo = await run(dir, 'scan', '--config', 'conf/typo.json');
+      assert.equal(typo.code, 1, 'an unknown rule ID is a warning, not an error');
+      assert.match(typo.stderr, /warning: .*typo\.json: unknown rule ID TEST-KMS-1 \(ignored\)/);
       const missing = await run(dir, 'scan', '--config', 'conf/none.json');
       assert.equal(missing.code, 2);
       assert.match(missing.stderr, /cannot read the config file: ENOENT/);

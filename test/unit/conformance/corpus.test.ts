@@ -53,16 +53,16 @@ const CHECK_RULES: Record<string, string[]> = {
   F5: ['IAM-01', 'IAM-03'],
   W12: ['IAM-02', 'IAM-04'], // Resource * on a policy
   W13: ['IAM-02', 'IAM-04'],
-  F38: ['IAM-06'],
-  F39: ['IAM-06'],
-  F40: ['IAM-06'],
+  F38: ['IAM-06', 'IAM-02'], // a `*` on `*` statement is reported once, as admin (IAM-02)
+  F39: ['IAM-06', 'IAM-02'], // a `*` on `*` statement is reported once, as admin (IAM-02)
+  F40: ['IAM-06', 'IAM-02'], // a `*` on `*` statement is reported once, as admin (IAM-02)
   // CodeGuru IaC detectors
   'misconfigured-sagemaker-kms-encryption-terraform': ['SM-KMS-01', 'SM-KMS-02', 'SM-KMS-03'],
   'unsecured-sagemaker-data-terraform': ['SM-KMS-01'],
   'restrict-iam-admin-policy-terraform': ['IAM-02'],
   'restrict-asterisk-iam-admin-policies-terraform': ['IAM-02'],
-  'restrict-iam-asterisk-action-terraform': ['IAM-01'],
-  'restrict-iam-asterisk-action-critical-terraform': ['IAM-01'],
+  'restrict-iam-asterisk-action-terraform': ['IAM-01', 'IAM-02'], // `*` on `*` is reported once, as IAM-02
+  'restrict-iam-asterisk-action-critical-terraform': ['IAM-01', 'IAM-02'],
   'restrict-iam-permissive-role-cloudformation': ['IAM-09'],
 };
 

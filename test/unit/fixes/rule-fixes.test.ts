@@ -3,7 +3,7 @@ import { strict as assert } from 'node:assert';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { analyzeUnit } from '../../../server/src/engine';
-import { fixAll, fixAllWith, fixTitles, fixesFor, withFixTitles } from '../../../server/src/fixes';
+import { fixAll, fixAllWith, fixBase, fixTitles, fixesFor, isStale, withFixTitles } from '../../../server/src/fixes';
 import { readOnlyActions } from '../../../server/src/fixes/rules/iam';
 import { applyEdits } from '../../../server/src/fixes/text';
 import type { Fix } from '../../../server/src/fixes/types';
@@ -143,7 +143,7 @@ describe('fixes: network and root access', () => {
     const fx = fixesFor(u, finding(u, 'SM-NET-03'))[0];
     assert.equal(fx.title, 'Set AppNetworkAccessType to VpcOnly');
     const out = applyTo(u, fx);
-    assert.ok(out.includes('         },\n         "AppNetworkAccessType": "VpcOnly"\n      }'), out);
+    assert.ok(out.includes('            },\n            "AppNetworkAccessType": "VpcOnly"\n         }'), out);
   });
 });
 
@@ -232,5 +232,17 @@ describe('fixes: fix all', () => {
     const u = cfnYaml(t);
     assert.ok(u.issues.length > 0);
     for (const f of findings(u)) assert.ok(fixesFor(u, f).every((x) => x.title.startsWith('Suppress ')));
+  });
+});
+
+describe('fixes: staleness', () => {
+  it('a fix computed on one version is stale once the document changes', () => {
+    const t = `Resources:\n  Nb:\n    Type: AWS::SageMaker::NotebookInstance\n    Properties:\n      InstanceType: ml.t3.medium\n`;
+    const u = cfnYaml(t);
+    const fx = fixesFor(u, finding(u, 'SM-ROOT-01'))[0];
+    const base = fixBase(u, fx);
+    assert.equal(isStale(base, () => t), false);
+    assert.equal(isStale(base, () => t.replace('t3', 't2')), true);
+    assert.equal(isStale(base, () => undefined), true);
   });
 });

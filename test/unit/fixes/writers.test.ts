@@ -65,6 +65,11 @@ describe('fixes: YAML writer', () => {
     assert.ok(out.includes('    Type: AWS::SageMaker::NotebookInstance\n    Properties:\n      KmsKeyId: !GetAtt Key.Arn\n\n  Flow:'), out);
     assert.equal(cfnYaml(out).resources.find((r) => r.name === 'Bare')!.properties.entries[0].key, 'KmsKeyId');
   });
+  it('fills an empty Properties:', () => {
+    const u = cfnYaml(`Resources:\n  Nb:\n    Type: AWS::SageMaker::NotebookInstance\n    Properties:\n  Other:\n    Type: AWS::S3::Bucket\n`);
+    const out = apply(u, setProperty(new FixContext(u), res(u, 'Nb'), 'RootAccess', str('Disabled')));
+    assert.equal(out, `Resources:\n  Nb:\n    Type: AWS::SageMaker::NotebookInstance\n    Properties:\n      RootAccess: Disabled\n  Other:\n    Type: AWS::S3::Bucket\n`);
+  });
   it('adds to a flow mapping in flow style', () => {
     const u = cfnYaml(YAML);
     const out = apply(u, setProperty(new FixContext(u), res(u, 'Flow'), 'SecurityGroupIds', list(input('Sg'))));
@@ -138,7 +143,7 @@ describe('fixes: YAML writer', () => {
     const u = cfnYaml(t);
     const ctx = new FixContext(u);
     const out = apply(u, [...setProperty(ctx, res(u, 'Nb'), 'KmsKeyId', input('Key')), ...setProperty(ctx, res(u, 'Nb'), 'DirectInternetAccess', str('*'))]);
-    assert.ok(out.includes('      Name: "x"\r\n      KmsKeyId: {Ref: Key}\r\n      DirectInternetAccess: "*"\r\n'), JSON.stringify(out));
+    assert.ok(out.includes('      Name: "x"\r\n      KmsKeyId:\r\n        Ref: Key\r\n      DirectInternetAccess: "*"\r\n'), JSON.stringify(out));
     assert.ok(!/[^\r]\n/.test(out), 'only CRLF line breaks');
   });
 });
@@ -162,8 +167,14 @@ describe('fixes: JSON writer', () => {
   it('adds a property with the file\'s 4-space indentation, leaving compact siblings as written', () => {
     const u = cfnJson(JSON_TEXT);
     const out = apply(u, setProperty(new FixContext(u), res(u, 'Nb'), 'KmsKeyId', attr('Key', 'Arn')));
-    assert.ok(out.includes('"RoleArn": {"Fn::GetAtt": ["Role", "Arn"]},\n                "KmsKeyId": {\n                    "Fn::GetAtt": [\n'), out);
+    assert.ok(out.includes('"RoleArn": {"Fn::GetAtt": ["Role", "Arn"]},\n                "KmsKeyId": {"Fn::GetAtt": ["Key", "Arn"]}\n            }'), out);
     assert.deepEqual(JSON.parse(out).Resources.Nb.Properties.KmsKeyId, { 'Fn::GetAtt': ['Key', 'Arn'] });
+  });
+  it('writes intrinsics expanded in a file that expands them (CDK output)', () => {
+    const t = JSON.stringify({ Resources: { Nb: { Type: 'AWS::SageMaker::NotebookInstance', Properties: { RoleArn: { 'Fn::GetAtt': ['Role', 'Arn'] } } } } }, null, 1);
+    const u = cfnJson(t);
+    const out = apply(u, setProperty(new FixContext(u), res(u, 'Nb'), 'KmsKeyId', input('Key')));
+    assert.ok(out.includes('    },\n    "KmsKeyId": {\n     "Ref": "Key"\n    }\n   }'), out);
   });
   it('creates Properties, and tabs + CRLF are kept', () => {
     const t = JSON_TEXT.replace(/ {4}/g, '\t').replace(/\n/g, '\r\n');

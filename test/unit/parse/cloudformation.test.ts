@@ -204,11 +204,11 @@ describe('CloudFormation parser', () => {
     });
 
     it('!Sub whose template is not verbatim in the source ranges its refs on the whole node', () => {
-      const { text, p } = yamlProps('A: !Sub |\n  arn:${AWS::Partition}:x\n  ${Bucket}');
+      const { text, p } = yamlProps('A: !Sub >\n  arn:${AWS::Partition}:x\n  ${Bucket}');
       const a = as(p('A'), 'expr');
       assert.equal(a.refs.length, 2);
       for (const r of a.refs) assert.deepEqual(r.range, a.range);
-      assert.ok(textOf(text, a.range).startsWith('!Sub |'));
+      assert.ok(textOf(text, a.range).startsWith('!Sub >'));
     });
 
     it('every other short form becomes an ExprValue with its long name, args and refs', () => {
@@ -494,10 +494,32 @@ describe('CloudFormation parser', () => {
       assert.equal(as(get(stmt, 'Action'), 'scalar').value, 's3:*');
       assert.deepEqual(get(stmt, 'Action').range, doc.range);
       assert.ok(textOf(json, doc.range).startsWith('"{\\"Statement'));
-      const { p } = yamlProps('Doc: |\n  {\n    "Statement": [{"Effect": "Deny", "Action": "*"}]\n  }');
-      const block = as(p('Doc'), 'map');
+      const folded = yamlProps('Doc: >\n  {\n    "Statement": [{"Effect": "Deny", "Action": "*"}]\n  }');
+      const block = as(folded.p('Doc'), 'map');
       assert.equal(block.encoded, 'json-string');
       assert.deepEqual(as(get(block, 'Statement'), 'list').items[0].range, block.range);
+    });
+
+    it('a policy in a literal block scalar (|) is decoded with exact ranges, CRLF too', () => {
+      for (const eol of ['\n', '\r\n']) {
+        const { text, p } = yamlProps('Doc: |\n  {\n    "Statement": [\n      {"Effect": "Deny", "Action": "*"}\n    ]\n  }'.replace(/\n/g, eol));
+        const doc = as(p('Doc'), 'map');
+        assert.equal(doc.encoded, 'json-string');
+        assert.ok(textOf(text, doc.range).startsWith('|'));
+        const stmt = as(as(get(doc, 'Statement'), 'list').items[0], 'map');
+        assert.equal(textOf(text, stmt.range), '{"Effect": "Deny", "Action": "*"}');
+        assert.equal(textOf(text, get(stmt, 'Action').range), '"*"');
+        assert.equal(textOf(text, get(doc, 'Statement').range).replace(/\r/g, ''), '[\n            {"Effect": "Deny", "Action": "*"}\n          ]');
+      }
+    });
+
+    it('!Sub over a literal block scalar gives each reference its exact range', () => {
+      const { text, p } = yamlProps('A: !Sub |\n  line1 ${Bucket}\n    more ${AWS::Region}');
+      const a = as(p('A'), 'expr');
+      assert.deepEqual(
+        a.refs.map((r) => textOf(text, r.range)),
+        ['${Bucket}', '${AWS::Region}'],
+      );
     });
 
     it('strings that are not JSON policies stay strings', () => {
@@ -659,11 +681,17 @@ describe('CloudFormation parser', () => {
     it('duplicate keys give an issue and the last one wins (YAML and JSON)', () => {
       const y = 'AWSTemplateFormatVersion: x\nResources:\n  A:\n    Type: AWS::S3::Bucket\n  A:\n    Type: AWS::KMS::Key\n';
       const uy = parse(y);
-      assert.ok(uy.issues.some((i) => /unique|duplicate/i.test(i.message)));
+      assert.equal(uy.issues.length, 1);
+      assert.match(uy.issues[0].message, /duplicate key "A"/i);
+      assert.equal(uy.issues[0].range.start.line, 4, 'on the repeated key');
+      assert.equal(textOf(y, uy.issues[0].range), 'A');
+      // with CRLF line ends, no range ends between \r and \n
+      const crlf = parse(y.replace(/\n/g, '\r\n'));
+      assert.equal(textOf(crlf.files[0].text, crlf.issues[0].range), 'A');
       assert.ok(uy.resources.some((r) => r.type === 'AWS::KMS::Key'));
       const j = '{"AWSTemplateFormatVersion": "x", "Resources": {"A": {"Type": "AWS::S3::Bucket"}, "A": {"Type": "AWS::KMS::Key"}}}';
       const uj = parse(j, '/w/t.json');
-      assert.ok(uj.issues.some((i) => /duplicate/i.test(i.message)));
+      assert.ok(uj.issues.some((i) => /duplicate key "A"/i.test(i.message) && textOf(j, i.range) === '"A"' && i.range.start.character > 60));
       assert.deepEqual(
         uj.resources.map((r) => r.type),
         ['AWS::KMS::Key'],
@@ -769,6 +797,19 @@ describe('CloudFormation parser', () => {
         assert.match(textOf(crlf, last.nameRange), /^"?(Last|Third)"?$/);
         assert.ok(textOf(crlf, last.range).endsWith(name.endsWith('.json') ? '}' : 'Role.Arn'));
       }
+    });
+
+    it('no issue or comment range starts or ends between \\r and \\n', () => {
+      const text = 'AWSTemplateFormatVersion: x\r\nResources: # c\r\n  A:\r\n  A:\r\n    Type: AWS::S3::Bucket\r\n    Properties:\r\n      X: "open\r\n  B:\r\n    Type: AWS::S3::Bucket\r\n';
+      const unit = parse(text);
+      const li = new LineIndex(text);
+      for (const r of [...unit.issues.map((i) => i.range), ...unit.comments.map((c) => c.range)]) {
+        for (const p of [r.start, r.end]) {
+          const o = li.offset(p);
+          assert.ok(!(text[o] === '\n' && text[o - 1] === '\r'), `position ${JSON.stringify(p)} is inside a CRLF`);
+        }
+      }
+      assert.ok(unit.issues.length >= 2);
     });
 
     it('tab-indented YAML does not throw and reports an issue', () => {

@@ -213,4 +213,32 @@ resource "aws_iam_policy" "p" {
       .fails({ text: 'var.b' })
       .count(2);
   });
+
+  it('may fail on a statement or policy that exists only under an open condition (CFN and Terraform)', async () => {
+    check(
+      rule,
+      cfnYaml(`
+Parameters:
+  Env: { Type: String }
+Conditions:
+  Dev: !Equals [!Ref Env, dev]
+Resources:
+  P:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      PolicyDocument:
+        Statement:
+          - !If [Dev, { Effect: Allow, Action: '*', Resource: 'arn:aws:s3:::b/*' }, !Ref AWS::NoValue]
+`),
+    ).mayFail({ resource: 'P', text: "'*'", message: /\(only when condition Dev is true\)/ });
+    check(
+      rule,
+      await tf(`
+variable "debug" { type = bool }
+resource "aws_iam_policy" "p" {
+  policy = var.debug ? jsonencode({ Statement = [{ Effect = "Allow", Action = "*", Resource = "arn:aws:s3:::b" }] }) : jsonencode({ Statement = [] })
+}
+`),
+    ).mayFail({ resource: 'aws_iam_policy.p', text: '"*"', message: /only when/ });
+  });
 });

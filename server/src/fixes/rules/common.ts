@@ -2,6 +2,9 @@
 import type { Input, MapValue, Resource, Unit, Value } from '../../model/types';
 import type { Finding } from '../../rules/types';
 import type { FixContext } from '../ops';
+import { hclExpr } from '../hcl';
+import { renderJson, toCfnJson } from '../json';
+import { yamlInline } from '../yaml';
 import type { Fix, NewValue, TextEdit } from '../types';
 
 export type FixProvider = (ctx: FixContext, finding: Finding, res: Resource) => Fix[];
@@ -91,22 +94,17 @@ export function rankByName<T>(items: T[], name: (t: T) => string, hints: string[
   return items.map((t, i) => ({ t, i, s: score(t) })).sort((a, b) => b.s - a.s || a.i - b.i).map((x) => x.t);
 }
 
-/** A reference to a resource attribute in the unit's syntax, for titles. */
-export function showValue(unit: Unit, v: NewValue): string {
-  const cfn = unit.format === 'cloudformation';
-  switch (v.kind) {
-    case 'attr':
-      return cfn ? `!GetAtt ${v.address}.${v.attribute}` : `${v.address}.${v.attribute}`;
-    case 'input':
-      return cfn ? `!Ref ${v.name}` : `var.${v.name}`;
-    case 'ref':
-      return cfn ? `!Ref ${v.name}` : v.name;
-    case 'str':
-      return cfn ? v.value : JSON.stringify(v.value);
-    case 'list':
-      return `[${v.items.map((i) => showValue(unit, i)).join(', ')}]`;
+/** A value exactly as the fix writes it in `file` (one line), for titles. */
+export function showValue(ctx: FixContext, v: NewValue, file: string): string {
+  const doc = ctx.doc(file);
+  if (!doc) return '...';
+  switch (ctx.kind(file)) {
+    case 'yaml':
+      return yamlInline(doc, v);
+    case 'json':
+      return renderJson(doc, toCfnJson(v), '', true);
     default:
-      return '...';
+      return hclExpr(doc, v).replace(/\s*\n\s*/g, ' ');
   }
 }
 

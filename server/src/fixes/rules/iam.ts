@@ -15,7 +15,7 @@ import { indentOf } from '../text';
 import type { Fix, NewValue, TextEdit } from '../types';
 import { input, list, map, str } from '../types';
 import { yamlReplaceEntryValue } from '../yaml';
-import { compact, fix, walkValues } from './common';
+import { compact, fix } from './common';
 
 const cfn = (u: Unit) => u.format === 'cloudformation';
 
@@ -156,7 +156,6 @@ function references(unit: Unit, r: Resource, name: string): boolean {
     } else if (v.kind === 'expr') v.refs.forEach(go);
   };
   go(r.properties);
-  void walkValues;
   return hit;
 }
 
@@ -223,6 +222,11 @@ function isStarResource(v: Value): boolean {
   return v.kind === 'scalar' && v.value === '*';
 }
 
+/** CFN logical ID, Terraform address: how a resource is named in a title. */
+function label(unit: Unit, r: Resource): string {
+  return cfn(unit) ? r.name : r.address;
+}
+
 function short(list: string[], n = 3): string {
   return list.slice(0, n).join(', ') + (list.length > n ? `, ... (${list.length} in all)` : '');
 }
@@ -266,7 +270,7 @@ function adminFix(ctx: FixContext, f: Finding, loc: Located): Fix | undefined {
   const edits = [...replaceElement(ctx, loc, node, actions.map(str)), ...replaceElement(ctx, loc, stars[0].value, ts.flatMap((t) => t.arns))];
   return fix(
     f.ruleId,
-    `Replace Action "*" and Resource "*" with read-only access (${short(actions)}) to ${ts.map((t) => t.resource.name).join(', ')}`,
+    `Replace Action "*" and Resource "*" with read-only access (${short(actions)}) to ${ts.map((t) => label(ctx.unit, t.resource)).join(', ')}`,
     edits,
   );
 }
@@ -284,7 +288,7 @@ function scopeResourceFix(ctx: FixContext, f: Finding, loc: Located): Fix | unde
   if (ts.length > 0) {
     return fix(
       f.ruleId,
-      `Replace Resource "*" with the ARNs of ${ts.map((t) => t.resource.name).join(', ')}`,
+      `Replace Resource "*" with the ARNs of ${ts.map((t) => label(ctx.unit, t.resource)).join(', ')}`,
       replaceElement(ctx, loc, node, ts.flatMap((t) => t.arns)),
     );
   }
@@ -329,7 +333,7 @@ function passRoleFix(ctx: FixContext, f: Finding, loc: Located): Fix | undefined
   if (roles.length > 0) {
     const arns: NewValue[] = roles.map((r) => (cfn(unit) ? { kind: 'attr', address: r.name, attribute: 'Arn' } : { kind: 'attr', address: r.address, attribute: 'arn' }));
     edits = replaceElement(ctx, loc, resNode, arns);
-    to = roles.map((r) => r.name).join(', ');
+    to = roles.map((r) => label(unit, r)).join(', ');
   } else {
     const added = addInputs(ctx, [{ name: 'PassedRoleArn', description: `ARN of the execution role that ${loc.doc.resource.name} may pass to SageMaker.`, cfnType: 'String', tfType: 'string' }], loc.doc.resource);
     if (added.edits.length === 0) return undefined;

@@ -57,11 +57,11 @@ export function kmsFixes(ctx: FixContext, f: Finding, res: Resource): Fix[] {
       .filter((r) => r.mode === 'managed' && r.type === keyType)
       .map((k) => {
         const value = cfn(unit) ? attr(k.name, 'Arn') : attr(k.address, 'arn');
-        return { name: k.name, value, label: `the existing KMS key ${k.name} (${showValue(unit, value)})` };
+        return { name: k.name, value, label: `the existing KMS key ${k.name} (${showValue(ctx, value, res.file)})` };
       }),
     ...unusedInputs(unit, (i) => /kms|cmk/i.test(i.name) || /key_?(arn|id)$/i.test(i.name))
       .filter((i) => !badKeyDefault(i))
-      .map((i) => ({ name: i.name, value: input(i.name), label: `the unused ${cfn(unit) ? 'parameter' : 'variable'} ${i.name} (${showValue(unit, input(i.name))})` })),
+      .map((i) => ({ name: i.name, value: input(i.name), label: `the unused ${cfn(unit) ? 'parameter' : 'variable'} ${i.name} (${showValue(ctx, input(i.name), res.file)})` })),
   ];
   for (const c of rankByName(candidates, (c) => c.name, keyHints(res)).slice(0, 4)) {
     out.push(fix(f.ruleId, `Set ${property} to ${c.label}`, setProperties(ctx, res, [[property, c.value]])));
@@ -154,8 +154,8 @@ function newKeyFix(ctx: FixContext, f: Finding, res: Resource, property: string)
   const roleNote = roleValue ? ', a key policy for the account and the execution role' : ', a key policy for the account';
   return fix(
     f.ruleId,
-    `Add a customer-managed KMS key ${added.name} (rotation on${roleNote}) and set ${property} to ${showValue(unit, ref)}`,
-    [...set, ...edits, ...added.edits],
+    `Add a customer-managed KMS key ${added.name} (rotation on${roleNote}) and set ${property} to ${showValue(ctx, ref, res.file)}`,
+    [...set, ...added.edits, ...edits],
   );
 }
 
@@ -175,7 +175,12 @@ interface Choice {
 
 function subnetChoice(ctx: FixContext, res: Resource): { choice?: Choice; input?: NewInput } {
   const unit = ctx.unit;
-  const subs = unit.resources.filter((r) => r.mode === 'managed' && r.type === (cfn(unit) ? 'AWS::EC2::Subnet' : 'aws_subnet'));
+  const inDefaultVpc = (r: Resource) => {
+    const v = getProperty(r.properties, cfn(unit) ? 'VpcId' : 'vpc_id');
+    const refs = v?.kind === 'ref' ? [v] : v?.kind === 'expr' ? v.refs : [];
+    return refs.some((x) => x.target.type === 'resource' && /^(aws_default_vpc\.|data\.aws_vpc\.)/.test(x.target.address));
+  };
+  const subs = unit.resources.filter((r) => r.mode === 'managed' && r.type === (cfn(unit) ? 'AWS::EC2::Subnet' : 'aws_subnet') && !inDefaultVpc(r));
   const ranked = rankByName(subs, (r) => r.name.replace(/public/i, ''), ['private', res.name]).filter(
     (r) => !/public/i.test(r.name) || subs.length === 1,
   );
