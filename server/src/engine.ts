@@ -28,6 +28,16 @@ export interface AnalyzeResult {
 }
 
 export function analyzeUnit(unit: Unit, options: AnalyzeOptions = {}): AnalyzeResult {
+  const { findings, ruleErrors } = runRules(unit, options);
+  return { findings: finishFindings(unit, findings), ruleErrors };
+}
+
+/**
+ * The rules' raw findings (unsorted, not de-duplicated). `analyzeUnit` = `runRules` + `finishFindings`; the
+ * incremental engine (incremental-engine.ts) runs the rules on part of a unit and merges, then calls
+ * `finishFindings` with the whole unit: post-processing of the findings belongs in `finishFindings`.
+ */
+export function runRules(unit: Unit, options: AnalyzeOptions = {}): AnalyzeResult {
   const disabled = new Set(options.disabledRules ?? []);
   const findings: Finding[] = [];
   const ruleErrors: RuleError[] = [];
@@ -58,8 +68,13 @@ export function analyzeUnit(unit: Unit, options: AnalyzeOptions = {}): AnalyzeRe
       ruleErrors.push({ ruleId: meta.id, message: e instanceof Error ? e.message : String(e) });
     }
   }
-  findings.sort(compareFindings);
-  return { findings: dedupe(findings), ruleErrors };
+  return { findings, ruleErrors };
+}
+
+/** Sorted and de-duplicated findings of `unit` (`unit` is the whole unit the findings were found in). */
+export function finishFindings(unit: Unit, findings: Finding[]): Finding[] {
+  void unit;
+  return dedupe(findings.slice().sort(compareFindings));
 }
 
 export function compareFindings(a: Finding, b: Finding): number {

@@ -117,30 +117,30 @@ describe('LSP robustness: bursts, memory, huge documents', function () {
     await client.close(uri);
   });
 
-  it(`a document over the CLI's size limit (${DEFAULT_MAX_FILE_SIZE} bytes) is analysed, and the server keeps answering`, async () => {
-    // Decision: the editor analyses what the user has open, whatever its size (the size limit protects a workspace
-    // scan from stray generated files; an open document was chosen by the user). What must hold: it finishes, it
-    // reports what it should, and other documents and requests are not starved for long.
-    const huge = bigTemplate(Number(process.env.HUGE_N ?? 31000));
+  it(`a template over the CLI's size limit (${DEFAULT_MAX_FILE_SIZE} bytes) does not starve other documents (known problem: fails until fixed)`, async () => {
+    // What is right: the server must stay responsive. Either it analyses the huge document without blocking the
+    // others for long, or (like the CLI, and CloudFormation itself, which rejects templates over 1 MB) it skips it
+    // with one clear diagnostic saying so. Today it parses ~34,000 resources synchronously for ~50 s on this
+    // machine, and every other document and request waits behind it.
+    const huge = bigTemplate(34000);
     assert.ok(huge.length > DEFAULT_MAX_FILE_SIZE);
     const before = client.published.length;
-    const t0 = Date.now();
     const uri = await client.open(docPath('huge.yaml'), huge, 'yaml', 1);
+    const t0 = Date.now();
     const small = await client.open(docPath('small-after-huge.yaml'), INSECURE_NOTEBOOK, 'yaml', 1);
-    const status = await client.request<{ version: string }>('sageshield/status');
-    const statusMs = Date.now() - t0;
-    const smallP = await client.waitForDiagnostics(small, (d) => d.version === 1, { after: before, timeoutMs: 60000 });
-    const smallMs = Date.now() - t0;
-    const hugeP = await client.waitForDiagnostics(uri, (d) => d.version === 1, { after: before, timeoutMs: 60000 });
-    const hugeMs = Date.now() - t0;
-    console.log(`      ${(huge.length / 1024 / 1024).toFixed(1)} MB document: status answered after ${statusMs} ms, small document after ${smallMs} ms, huge one after ${hugeMs} ms`);
-    assert.match(status.version, /^\d+\./);
-    assert.ok(codes(hugeP).includes('SM-KMS-01'), codes(hugeP).join(', '));
-    assert.ok(codes(smallP).includes('SM-KMS-01'));
-    assert.ok(smallMs < 30000, `a small document waited ${smallMs} ms behind the huge one`);
+    let smallMs = -1;
+    try {
+      const smallP = await client.waitForDiagnostics(small, (d) => d.version === 1, { after: before, timeoutMs: 10000 });
+      smallMs = Date.now() - t0;
+      assert.ok(codes(smallP).includes('SM-KMS-01'));
+    } finally {
+      console.log(`      ${(huge.length / 1024 / 1024).toFixed(1)} MB template: a small document opened after it got diagnostics ${smallMs >= 0 ? `after ${smallMs} ms` : 'not within 10 s'}`);
+    }
+    const hugeP = await client.waitForDiagnostics(uri, (d) => d.version === 1, { after: before, timeoutMs: 120000 });
+    const skipped = hugeP.diagnostics.some((d) => /size|large|limit|skipped/i.test(typeof d.message === 'string' ? d.message : d.message.value));
+    assert.ok(skipped || codes(hugeP).includes('SM-KMS-01'), `analysed, or a clear "skipped" diagnostic: ${codes(hugeP).join(', ')}`);
     await client.close(uri);
     await client.close(small);
-    await settle(client);
     assert.ok(client.isAlive);
   });
 });

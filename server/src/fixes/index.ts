@@ -37,6 +37,7 @@ const PROVIDERS: Record<string, FixProvider> = {
   'IAM-03': iamFixes,
   'IAM-04': iamFixes,
   'IAM-06': iamFixes,
+  'IAM-09': iamFixes,
 };
 
 /** The rule's fixes for one finding (best first; the first is preferred), then the suppress fix. Never throws. */
@@ -140,7 +141,8 @@ export function fixAllWith(unit: Unit, findings: Finding[], reanalyse: Reanalyse
     const target = curFindings.find((f) => wanted.has(key(f)) && !failed.has(at(f)));
     if (!target) break;
     const tkey = at(target);
-    const fx = preferredFix(cur, target);
+    // a suppression's reason must come from a person: fix-all never writes one
+    const fx = target.ruleId === 'SS-SUPPRESS-01' ? undefined : preferredFix(cur, target);
     if (!fx) {
       failed.add(tkey);
       continue;

@@ -205,7 +205,15 @@ export function yamlReplaceItem(doc: Doc, node: Value, items: NewValue[]): TextE
   if (dash < 0) return yamlReplaceNode(doc, node, { kind: 'list', items });
   const dashIndent = ' '.repeat(dash);
   const rest = items.slice(1).flatMap((i) => yamlItemLines(doc, i, dashIndent));
-  return [doc.edit(start, end, [yamlInline(doc, items[0]), ...rest].join(doc.eol))];
+  const first = items[0];
+  let head: string[];
+  if (first.kind === 'map' && first.entries.length > 0) {
+    // a block map item: its keys at the column where the replaced item's content starts
+    const col = ' '.repeat(node.range.start.character);
+    head = first.entries.flatMap(([k, x]) => yamlEntryLines(doc, k, x, col));
+    head[0] = head[0].slice(col.length);
+  } else head = [yamlInline(doc, first)];
+  return [doc.edit(start, end, [...head, ...rest].join(doc.eol))];
 }
 
 /** The child indentation of a resource's body, and whether the body is a flow map. */

@@ -9,11 +9,13 @@
  */
 import path from 'node:path';
 import type { Diagnostic } from 'vscode-languageserver/node';
-import { analyzeUnit } from '../engine';
 import type { Unit } from '../model/types';
+import { IncrementalEngine } from '../incremental-engine';
+import { IncrementalParser } from '../parse/incremental';
+import { setDefaultTerraformCache } from '../parse/terraform';
 import { CONFIG_FILE_NAME } from '../audit/config';
 import { loadTerraformModule } from '../audit/workspace';
-import { isCloudFormationTemplate, parseCloudFormation } from '../parse/cloudformation';
+import { isCloudFormationTemplate } from '../parse/cloudformation';
 import type { Finding } from '../rules/types';
 import type { SageShieldSettings } from '../shared/protocol';
 import { Debouncer, type DebounceToken } from './debouncer';
@@ -59,6 +61,12 @@ export class DiagnosticsService {
   /** Runs finished (analysed, skipped as stale, or not a template). */
   private analyses = 0;
   private running = 0;
+  /**
+   * Incremental re-analysis: the parsers keep per-document state (the Terraform tree, the template's blocks) and
+   * the engine re-checks only the resources an edit can affect. Both give the same results as a full run.
+   */
+  private readonly parser = new IncrementalParser();
+  private readonly engine = new IncrementalEngine();
 
   constructor(
     private readonly documents: DocumentStore,
@@ -67,6 +75,7 @@ export class DiagnosticsService {
     private readonly options: DiagnosticsServiceOptions,
   ) {
     this.debouncer = new Debouncer(options.debounceMs, (key, e) => this.options.error(`analysis of ${key} failed: ${describe(e)}`));
+    setDefaultTerraformCache(this.parser.terraformCache);
   }
 
   get analysisCount(): number {
@@ -92,6 +101,11 @@ export class DiagnosticsService {
     const filePath = uriToPath(uri);
     const kind = classifyDocument(filePath, '');
     this.clear(uri);
+    if (filePath) {
+      this.engine.forget(filePath);
+      this.engine.forget(path.dirname(filePath));
+    }
+    this.retainIncrementalState();
     if (filePath && (kind === 'terraform' || kind === 'terraform-vars')) {
       const dir = path.dirname(filePath);
       const other = this.openModuleDocuments(dir).find((d) => d.uri !== uri);
@@ -124,6 +138,21 @@ export class DiagnosticsService {
 
   dispose(): void {
     this.debouncer.dispose();
+    setDefaultTerraformCache(undefined);
+    this.parser.dispose();
+  }
+
+  /** Keeps parser state only for the open documents and the other files of their Terraform modules. */
+  private retainIncrementalState(): void {
+    const open = new Set<string>();
+    const dirs = new Set<string>();
+    for (const d of this.documents.all()) {
+      const p = uriToPath(d.uri);
+      if (!p) continue;
+      open.add(p);
+      dirs.add(path.dirname(p));
+    }
+    this.parser.retain((f) => open.has(f) || (f.endsWith('.tf') && dirs.has(path.dirname(f))));
   }
 
   private schedule(uri: string, delayMs: number): void {
@@ -173,14 +202,14 @@ export class DiagnosticsService {
     const text = doc.getText();
     let unit: Unit | undefined;
     try {
-      unit = isCloudFormationTemplate(filePath, text) ? parseCloudFormation(filePath, text) : undefined;
+      unit = isCloudFormationTemplate(filePath, text) ? this.parser.cloudFormation(filePath, text) : undefined;
     } catch (e) {
       this.options.error(`CloudFormation parser failed on ${filePath}: ${describe(e)}`);
       return this.publish(doc.uri, version, [internalErrorDiagnostic(e instanceof Error ? e.message : String(e))]);
     }
     // Not a template (any more): publish nothing, or clear what was published before.
     if (!unit) return this.clear(doc.uri, version);
-    const findings = this.analyze(unit, settings);
+    const findings = this.analyze(filePath, unit, settings);
     const diagnostics = [
       ...unit.issues.filter((i) => i.file === filePath).map(parseIssueToDiagnostic),
       ...findings.filter((f) => f.file === filePath).map(findingToDiagnostic),
@@ -219,7 +248,7 @@ export class DiagnosticsService {
       const message = loaded.errors.map((e) => `${path.basename(e.file)}: ${e.message}`).join('; ') || 'no Terraform files';
       return this.publish(doc.uri, version, [internalErrorDiagnostic(message)]);
     }
-    const findings = this.analyze(unit, settings);
+    const findings = this.analyze(dir, unit, settings);
     const byFile = new Map<string, Diagnostic[]>();
     for (const f of unit.files) if (f.path.toLowerCase().endsWith('.tf')) byFile.set(f.path, []);
     for (const issue of unit.issues) byFile.get(issue.file)?.push(parseIssueToDiagnostic(issue));
@@ -237,15 +266,16 @@ export class DiagnosticsService {
     this.modules.set(dir, now);
   }
 
-  private analyze(unit: Unit, settings: SageShieldSettings): Finding[] {
-    let result: ReturnType<typeof analyzeUnit>;
+  private analyze(key: string, unit: Unit, settings: SageShieldSettings): Finding[] {
+    let result: ReturnType<IncrementalEngine['analyze']>;
     try {
-      result = analyzeUnit(unit, {
+      result = this.engine.analyze(key, unit, {
         disabledRules: settings.rules.disabled,
         severity: settings.rules.severity,
         reportMayFail: settings.reportMayFail,
       });
     } catch (e) {
+      this.engine.forget(key);
       this.options.error(`analysis of ${unit.root} failed: ${describe(e)}`);
       return [];
     }

@@ -28,8 +28,8 @@ export class CfnCache {
     this.files.delete(file);
   }
 
-  retain(keep: ReadonlySet<string>): void {
-    for (const f of [...this.files.keys()]) if (!keep.has(f)) this.files.delete(f);
+  retain(keep: (file: string) => boolean): void {
+    for (const f of [...this.files.keys()]) if (!keep(f)) this.files.delete(f);
   }
 
   clear(): void {

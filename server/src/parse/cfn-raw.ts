@@ -117,6 +117,9 @@ function customTags(): (ScalarTag | CollectionTag)[] {
   return customTagsCache;
 }
 
+/** Collections nested deeper than this are read as null (the model and rules recurse too). */
+const MAX_YAML_DEPTH = 1000;
+
 /** Cap on nodes produced by expanding YAML aliases (protects against "billion laughs"). */
 export const MAX_ALIAS_NODES = 10000;
 
@@ -198,6 +201,7 @@ export function parseYamlRaw(fullText: string, start = 0, end = fullText.length)
 }
 
 function cleanYamlMessage(message: string): string {
+  if (/call stack/i.test(message)) return 'YAML nested too deep; the deeper values are not read';
   // yaml appends " at line X, column Y" and a code frame when prettyErrors is on; we turn that off, but keep
   // the first line only in any case.
   return message.split('\n')[0];
@@ -362,6 +366,7 @@ function yamlToRaw(node: YamlNode, ctx: YamlCtx): RawNode {
     }
     return out;
   }
+  if (ctx.active.size > MAX_YAML_DEPTH) return { kind: 'scalar', value: null, start, end };
   ctx.active.add(node);
   try {
     if (isSeq(node)) {
@@ -449,9 +454,25 @@ export function parseJsonRaw(fullText: string, start = 0, end = fullText.length,
     src = `{${src}\n}`;
     delta = start - 1;
   }
-  const errors: ParseError[] = [];
-  const tree = parseTree(src, errors, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: true });
+  let errors: ParseError[] = [];
+  const options = { allowTrailingComma: true, disallowComments: false, allowEmptyContent: true };
   const issues: RawIssue[] = [];
+  let tree: JsonNode | undefined;
+  try {
+    tree = parseTree(src, errors, options);
+  } catch (err) {
+    // jsonc-parser recurses per nesting level and overflows the stack a few thousand levels deep: read the
+    // file again with everything deeper than MAX_JSON_DEPTH replaced by a placeholder of the same length
+    if (!(err instanceof RangeError)) throw err;
+    const flat = flattenDeep(src, MAX_JSON_DEPTH);
+    errors = [];
+    tree = parseTree(flat.text, errors, options);
+    issues.push({
+      start: flat.at + delta,
+      end: flat.at + delta + 1,
+      message: `JSON nested deeper than ${MAX_JSON_DEPTH} levels; the deeper values are not read`,
+    });
+  }
   for (const e of errors) {
     const s = Math.min(Math.max(e.offset + delta, start), end);
     const en = Math.min(Math.max(e.offset + e.length + delta, s), end);
@@ -460,6 +481,64 @@ export function parseJsonRaw(fullText: string, start = 0, end = fullText.length,
   const comments = wrap ? [] : jsonComments(src, delta);
   const root = tree ? jsonToRaw(tree, delta, issues, 0) : undefined;
   return { root, issues, comments };
+}
+
+/** Nesting depth beyond which JSON values are replaced by a placeholder when the parser overflows the stack. */
+export const MAX_JSON_DEPTH = 256;
+
+/**
+ * Replace every JSON value nested deeper than `max` levels by `0` and spaces (same length, same line breaks),
+ * so the text keeps its offsets. `at` is the offset of the first replaced value.
+ */
+function flattenDeep(src: string, max: number): { text: string; at: number } {
+  const out = src.split('');
+  let depth = 0;
+  let at = -1;
+  let i = 0;
+  const n = src.length;
+  const skipString = (j: number): number => {
+    j++;
+    while (j < n && src[j] !== '"' && src[j] !== '\n') j += src[j] === '\\' ? 2 : 1;
+    return j + 1;
+  };
+  while (i < n) {
+    const c = src[i];
+    if (c === '"') {
+      i = skipString(i);
+      continue;
+    }
+    if (c === '{' || c === '[') {
+      if (depth < max) {
+        depth++;
+        i++;
+        continue;
+      }
+      // blank this value up to its matching close
+      if (at < 0) at = i;
+      let d = 0;
+      let j = i;
+      while (j < n) {
+        const cj = src[j];
+        if (cj === '"') {
+          const k = skipString(j);
+          for (let x = j; x < Math.min(k, n); x++) if (out[x] !== '\n' && out[x] !== '\r') out[x] = ' ';
+          j = k;
+          continue;
+        }
+        if (cj === '{' || cj === '[') d++;
+        else if (cj === '}' || cj === ']') d--;
+        if (cj !== '\n' && cj !== '\r') out[j] = ' ';
+        j++;
+        if (d === 0) break;
+      }
+      out[i] = '0';
+      i = j;
+      continue;
+    }
+    if (c === '}' || c === ']') depth = Math.max(0, depth - 1);
+    i++;
+  }
+  return { text: out.join(''), at: Math.max(at, 0) };
 }
 
 function jsonMessage(code: string): string {

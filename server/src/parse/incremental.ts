@@ -44,10 +44,15 @@ export class IncrementalParser {
     this.cfn.forget(file);
   }
 
-  /** Keeps only the files in `keep` (the open documents). */
-  retain(keep: ReadonlySet<string>): void {
+  /** Keeps only the files for which `keep` is true (the open documents, the files of their modules). */
+  retain(keep: (file: string) => boolean): void {
     this.tf.retain(keep);
     this.cfn.retain(keep);
+  }
+
+  /** The Terraform state, to give `setDefaultTerraformCache` (the server's module loader parses through it). */
+  get terraformCache(): TerraformCache {
+    return this.tf;
   }
 
   stats(): { terraform: IncrementalStats; cloudformation: IncrementalStats } {

@@ -34,7 +34,10 @@ export class LineIndex {
       if (this.starts[mid] <= o) lo = mid;
       else hi = mid - 1;
     }
-    return { line: lo, character: o - this.starts[lo] };
+    let character = o - this.starts[lo];
+    // There is no position inside a line break: the \n of a \r\n belongs to the end of its line.
+    if (o > 0 && this.text.charCodeAt(o) === 10 && this.text.charCodeAt(o - 1) === 13) character--;
+    return { line: lo, character };
   }
 
   offset(pos: Position): number {

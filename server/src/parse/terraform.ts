@@ -148,7 +148,7 @@ export function isTerraformVarsFile(p: string): boolean {
  * `*.auto.tfvars(.json)` (loaded in Terraform's order; a later file wins). Other files are kept in
  * `unit.files` but not read. Never throws on bad input: syntax problems become `unit.issues`.
  */
-export function parseTerraformModule(dir: string, files: SourceFile[], cache?: TerraformCache): Unit {
+export function parseTerraformModule(dir: string, files: SourceFile[], cache: TerraformCache | undefined = defaultCache): Unit {
   getParser();
   const unit = emptyUnit('terraform', dir);
   unit.files = files;
@@ -210,6 +210,16 @@ interface CachedFile {
   blocks: Map<string, CachedBlock>;
 }
 
+let defaultCache: TerraformCache | undefined;
+
+/**
+ * Makes `parseTerraformModule` use `cache` when it is given none (the language server sets its cache, so that
+ * `loadTerraformModule` parses incrementally); `undefined` turns that off.
+ */
+export function setDefaultTerraformCache(cache: TerraformCache | undefined): void {
+  defaultCache = cache;
+}
+
 /**
  * Per-file state kept between parses of the same `.tf` files: the tree-sitter tree (re-parsed with `tree.edit`
  * + `parse(text, oldTree)`) and the model pieces of each clean top-level block, re-used when a block's text is
@@ -269,8 +279,9 @@ export class TerraformCache {
     this.files.delete(file);
   }
 
-  retain(keep: ReadonlySet<string>): void {
-    for (const f of [...this.files.keys()]) if (!keep.has(f)) this.forget(f);
+  /** Keeps only the files for which `keep` is true. */
+  retain(keep: (file: string) => boolean): void {
+    for (const f of [...this.files.keys()]) if (!keep(f)) this.forget(f);
   }
 
   clear(): void {

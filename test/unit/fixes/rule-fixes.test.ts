@@ -227,6 +227,13 @@ describe('fixes: fix all', () => {
     assert.ok(fs.every((f) => f.fixes.length > 0 && f.fixes[f.fixes.length - 1].startsWith('Suppress ')));
   });
 
+  it('never writes a suppression reason by itself', () => {
+    const u = cfnYaml(read('cfn-suppressed.yaml'), path.join(FIX, 'cfn-suppressed.yaml'));
+    const r = fixAllWith(u, findings(u));
+    assert.ok(!r.applied.some((a) => a.ruleId === 'SS-SUPPRESS-01'));
+    assert.ok(!r.files[0].text.includes('reason: why this is acceptable'));
+  });
+
   it('offers no rule fix in a file with syntax problems (only the suppression)', () => {
     const t = `Resources:\n  Nb:\n    Type: AWS::SageMaker::NotebookInstance\n    Properties:\n      InstanceType: [ml.t3.medium\n`;
     const u = cfnYaml(t);
@@ -244,5 +251,64 @@ describe('fixes: staleness', () => {
     assert.equal(isStale(base, () => t), false);
     assert.equal(isStale(base, () => t.replace('t3', 't2')), true);
     assert.equal(isStale(base, () => undefined), true);
+  });
+});
+
+describe('fixes: trust policies (IAM-09)', () => {
+  it('CloudFormation: SageMaker roles trust sagemaker.amazonaws.com, others this account; sts:* becomes sts:AssumeRole; cross-account needs an ExternalId', () => {
+    const u = cfnYaml(read('cfn-trust.yaml'), path.join(FIX, 'cfn-trust.yaml'));
+    const nb = fixesFor(u, finding(u, 'IAM-09', 'NotebookRole'))[0];
+    assert.equal(nb.title, 'Trust only sagemaker.amazonaws.com (Principal Service)');
+    assert.ok(applyTo(u, nb).includes('          - Effect: Allow\n            Principal:\n              Service: sagemaker.amazonaws.com\n            Action: sts:AssumeRole\n'));
+    const ops = findings(u).filter((f) => f.ruleId === 'IAM-09' && f.resource.name === 'OpsRole');
+    const titles = ops.map((f) => fixesFor(u, f)[0].title).sort();
+    assert.deepEqual(titles, ['Replace sts:* with sts:AssumeRole', 'Trust only this account (its root principal) instead of "*"']);
+    const partner = fixesFor(u, finding(u, 'IAM-09', 'PartnerRole'))[0];
+    assert.deepEqual(partner.inputs, ['ExternalId']);
+    const out = applyTo(u, partner);
+    assert.ok(out.includes('            Action: sts:AssumeRole\n            Condition:\n              StringEquals:\n                sts:ExternalId: !Ref ExternalId\n'), out);
+    assert.ok(!findings(cfnYaml(out)).some((f) => f.ruleId === 'IAM-09' && f.resource.name === 'PartnerRole'));
+  });
+
+  it('Terraform: principals blocks and jsonencode', async () => {
+    const t = await tfDir('tf-trust');
+    const main = path.join(FIX, 'tf-trust/main.tf');
+    const doc = fixesFor(t, finding(t, 'IAM-09', 'data.aws_iam_policy_document.assume'))[0];
+    const out = applyTo(t, doc, main);
+    assert.ok(out.includes('      identifiers = ["arn:aws:iam::${data.aws_caller_identity.current.account_id}:root"]\n'), out);
+    assert.ok(out.endsWith('\n\ndata "aws_caller_identity" "current" {}\n'), out);
+  });
+});
+
+describe('fixes: administrator statement of a SageMaker execution role (IAM-02)', () => {
+  it('replaces it with the execution-role baseline, in block style, with the bucket in a new parameter', () => {
+    const t = [
+      'Resources:',
+      '  Role:',
+      '    Type: AWS::IAM::Role',
+      '    Properties:',
+      '      AssumeRolePolicyDocument:',
+      '        Statement:',
+      '          - Effect: Allow',
+      '            Principal: {Service: sagemaker.amazonaws.com}',
+      '            Action: sts:AssumeRole',
+      '      Policies:',
+      '        - PolicyName: all',
+      '          PolicyDocument:',
+      '            Statement:',
+      '              -   Effect: Allow',
+      '                  Action: "*"',
+      '                  Resource: "*"',
+      '',
+    ].join('\n');
+    const u = cfnYaml(t);
+    const fixes = fixesFor(u, finding(u, 'IAM-02'));
+    assert.match(fixes[0].title, /^Replace the administrator statement with what a SageMaker execution role needs: S3 on the bucket in a new parameter DataBucketArn/);
+    assert.ok(fixes[0].isPreferred);
+    const out = applyTo(u, fixes[0]);
+    assert.ok(out.includes('              -   Sid: DataBucket\n                  Effect: Allow\n                  Action:\n'), out);
+    assert.ok(out.includes('              - Sid: SageMakerLogs\n                Effect: Allow\n'), out);
+    const after = findings(cfnYaml(out)).map((f) => f.ruleId);
+    assert.ok(!after.some((r) => r.startsWith('IAM-')), after.join());
   });
 });

@@ -137,6 +137,12 @@ describe('the suppress fix', () => {
     assert.ok(out.startsWith(`# sageshield:ignore SM-KMS-01 ${REASON_PLACEHOLDER}\nresource "aws_sagemaker_notebook_instance" "nb" {\n`), out);
   });
 
+  it('HCL: a file written with // comments gets a // comment', async () => {
+    const t = `// notebooks\nresource "aws_sagemaker_notebook_instance" "nb" {\n  name          = "x"\n  role_arn      = "arn:aws:iam::1:role/r"\n  instance_type = "ml.t3.medium"\n}\n`;
+    const out = await applyAndCheck(await tf(t), (x) => tf(x), 'SM-ROOT-01');
+    assert.ok(out.startsWith(`// notebooks\n// sageshield:ignore SM-ROOT-01 ${REASON_PLACEHOLDER}\nresource`), out);
+  });
+
   it('SS-SUPPRESS-01: its fix writes the reason into the comment and the Metadata item', async () => {
     const u = cfnYaml(read('cfn-suppressed.yaml'), path.join(FIX, 'cfn-suppressed.yaml'));
     const ss = run(u).findings.filter((f) => f.ruleId === 'SS-SUPPRESS-01');

@@ -2,6 +2,8 @@
 import assert from 'node:assert/strict';
 import type { Unit } from '../../../server/src/model/types';
 import { analyzeUnit } from '../../../server/src/engine';
+import type { IncrementalEngine } from '../../../server/src/incremental-engine';
+import type { Finding } from '../../../server/src/rules/types';
 
 export function prng(seed: number): () => number {
   let a = seed >>> 0;
@@ -40,11 +42,17 @@ export function plain(unit: Unit | undefined): unknown {
   };
 }
 
-/** Same model, same findings (rule, range, message) as a full parse. */
-export function assertSameAnalysis(incremental: Unit | undefined, full: Unit | undefined, what: string): void {
+const shape = (fs: Finding[]) => fs.map((f) => ({ ruleId: f.ruleId, severity: f.severity, verdict: f.verdict, file: f.file, range: f.range, resource: f.resource, message: f.message, data: f.data }));
+
+/**
+ * Same model as a full parse, and the incremental engine (fed the incremental unit) gives the same findings
+ * (rule, range, resource, message, data) as `analyzeUnit` on the full parse.
+ */
+export function assertSameAnalysis(engine: IncrementalEngine, key: string, incremental: Unit | undefined, full: Unit | undefined, what: string): void {
   assert.deepStrictEqual(plain(incremental), plain(full), `model differs ${what}`);
   if (incremental && full) {
-    const key = (u: Unit) => analyzeUnit(u).findings.map((f) => ({ ruleId: f.ruleId, range: f.range, message: f.message, verdict: f.verdict }));
-    assert.deepStrictEqual(key(incremental), key(full), `findings differ ${what}`);
+    assert.deepStrictEqual(shape(engine.analyze(key, incremental).findings), shape(analyzeUnit(full).findings), `findings differ ${what}`);
+  } else {
+    engine.forget(key);
   }
 }

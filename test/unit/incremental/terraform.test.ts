@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { initTerraform, parseTerraformModule } from '../../../server/src/parse/terraform';
 import { IncrementalParser } from '../../../server/src/parse/incremental';
+import { IncrementalEngine } from '../../../server/src/incremental-engine';
 import { assertSameAnalysis, prng, randomEdit } from './support';
 
 const DIR = '/work/incremental-test';
@@ -58,6 +59,7 @@ describe('incremental Terraform parsing', function () {
 
   it('equals a full parse after each of 300 random edits (seeded)', () => {
     const inc = new IncrementalParser();
+    const engine = new IncrementalEngine();
     try {
       const rnd = prng(20261203);
       let text = BASE;
@@ -67,10 +69,11 @@ describe('incremental Terraform parsing', function () {
         // mostly small edits on the current text; now and then back to the clean base (recovery, then re-use)
         text = rnd() < 0.1 ? BASE : randomEdit(rnd, text, 'ab1 ={}"\n#[]().$,');
         const files = [{ path: FILE, text }];
-        assertSameAnalysis(inc.terraform(DIR, files), parseTerraformModule(DIR, files), `after edit ${edits}`);
+        assertSameAnalysis(engine, DIR, inc.terraform(DIR, files), parseTerraformModule(DIR, files, undefined), `after edit ${edits}`);
       }
       assert.ok(edits >= 50, `only ${edits} edits in the time box`);
       assert.ok(inc.stats().terraform.incremental > 0, 'the tree was re-used');
+      assert.ok(engine.stats().incremental > 0, 'some analyses re-checked part of the unit');
     } finally {
       inc.dispose();
     }
@@ -83,7 +86,7 @@ describe('incremental Terraform parsing', function () {
       inc.terraform(DIR, files(BASE));
       const edited = '\n\n' + BASE.replace('"nb-5"', '"nb-55"');
       const a = inc.terraform(DIR, files(edited));
-      assertSameAnalysis(a, parseTerraformModule(DIR, files(edited)), 'after inserting lines at the top');
+      assertSameAnalysis(new IncrementalEngine(), DIR, a, parseTerraformModule(DIR, files(edited), undefined), 'after inserting lines at the top');
       assert.equal(a.inputs.get('name')?.range.start.line, 2);
     } finally {
       inc.dispose();

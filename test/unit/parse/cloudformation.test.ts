@@ -740,6 +740,27 @@ describe('CloudFormation parser', () => {
       assert.equal(textOf(text, unit.inputs.get('Q')!.range), 'Q: *p');
     });
 
+    it('JSON and YAML nested 50,000 deep: no stack overflow, the resources are still read', function () {
+      this.timeout(20000);
+      const D = 50000;
+      const j = `{\n  "Resources": {\n    "N": {"Type": "AWS::SageMaker::NotebookInstance", "Properties": {"A": ${'['.repeat(D)}1${']'.repeat(D)}, "KmsKeyId": "k"}},\n    "M": {"Type": "AWS::S3::Bucket"}\n  }\n}\n`;
+      const uj = parse(j, '/w/t.json');
+      assert.deepEqual(
+        uj.resources.map((r) => r.name),
+        ['N', 'M'],
+      );
+      assert.equal(as(get(resource(uj, 'N').properties, 'KmsKeyId'), 'scalar').value, 'k');
+      assert.ok(uj.issues.some((i) => /nested deeper/.test(i.message)));
+      assert.ok(!uj.issues.some((i) => /internal/i.test(i.message)));
+      const y = `Resources:\n  N:\n    Type: AWS::S3::Bucket\n    Properties:\n      A: ${'['.repeat(D)}1${']'.repeat(D)}\n  M:\n    Type: AWS::KMS::Key\n`;
+      const uy = parse(y);
+      assert.deepEqual(
+        uy.resources.map((r) => r.name),
+        ['N', 'M'],
+      );
+      assert.ok(!uy.issues.some((i) => /internal/i.test(i.message)));
+    });
+
     it('a self-referencing alias does not loop', () => {
       const text = 'AWSTemplateFormatVersion: x\nResources:\n  R:\n    Type: AWS::S3::Bucket\n    Properties: &p\n      Self: *p\n';
       const unit = parse(text);

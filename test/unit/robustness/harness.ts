@@ -140,13 +140,6 @@ export function withText(fx: Fixture, index: number, text: string): SourceFile[]
   return fx.files.map((f, i) => (i === index ? { path: f.path, text } : f));
 }
 
-/**
- * Known bug (reported; see text-forms.test.ts): LineIndex.position() maps an offset that falls between the \r and
- * the \n of a CRLF line break to `character = line length + 1`. The property tests tolerate exactly that, so that
- * they keep looking for other problems; the regression test fails until it is fixed. Set to false once it is.
- */
-export const TOLERATE_BETWEEN_CRLF = true;
-
 function lineLengths(text: string): number[] {
   const idx = new LineIndex(text);
   const out: number[] = [];
@@ -163,31 +156,25 @@ function lineLengths(text: string): number[] {
 }
 
 /** Asserts that `range` lies inside `text`: line < lineCount, character <= that line's length, start <= end. */
-export function assertRangeInside(range: Range, text: string, what: string, lengths = lineLengths(text), tolerateBetweenCrlf = false): void {
+export function assertRangeInside(range: Range, text: string, what: string, lengths = lineLengths(text)): void {
   for (const [k, p] of [['start', range.start], ['end', range.end]] as const) {
     assert.ok(Number.isInteger(p.line) && Number.isInteger(p.character) && p.line >= 0 && p.character >= 0, `${what}: ${k} ${JSON.stringify(p)} is not a position`);
     assert.ok(p.line < lengths.length, `${what}: ${k} line ${p.line} >= line count ${lengths.length}`);
-    if (tolerateBetweenCrlf && p.character === lengths[p.line] + 1 && betweenCrlf(text, p.line, lengths[p.line])) continue;
     assert.ok(p.character <= lengths[p.line], `${what}: ${k} ${p.line}:${p.character} is past the line's end (${lengths[p.line]})`);
   }
   const before = range.start.line < range.end.line || (range.start.line === range.end.line && range.start.character <= range.end.character);
   assert.ok(before, `${what}: start ${JSON.stringify(range.start)} after end ${JSON.stringify(range.end)}`);
 }
 
-function betweenCrlf(text: string, line: number, length: number): boolean {
-  const o = new LineIndex(text).lineStart(line) + length;
-  return text.charCodeAt(o) === 13 && text.charCodeAt(o + 1) === 10;
-}
-
 /** Every finding, suppressed finding and parse issue is ranged inside the file it names, which is one of the unit's. */
-export function assertRangesInside(out: Outcome, files: SourceFile[], tolerateBetweenCrlf = TOLERATE_BETWEEN_CRLF): void {
+export function assertRangesInside(out: Outcome, files: SourceFile[]): void {
   const texts = new Map(files.map((f) => [f.path, f.text]));
   const lengths = new Map<string, number[]>();
   const check = (file: string, range: Range, what: string): void => {
     const text = texts.get(file);
     assert.ok(text !== undefined, `${what}: file ${file} is not one of the unit's files`);
     if (!lengths.has(file)) lengths.set(file, lineLengths(text));
-    assertRangeInside(range, text, what, lengths.get(file), tolerateBetweenCrlf);
+    assertRangeInside(range, text, what, lengths.get(file));
   };
   for (const f of [...out.findings, ...out.suppressed]) check(f.file, f.range, `finding ${f.ruleId} on ${f.resource.address}`);
   for (const i of out.issues) check(i.file, i.range, `parse issue "${i.message}"`);

@@ -36,7 +36,7 @@ function variants(transform: (text: string, fx: Fixture) => string | undefined):
     if (before.findings.length === 0) continue; // nothing to compare
     const files = fx.files.map((f, i) => (i === 0 ? { path: f.path, text } : f));
     const after = analyseFiles(fx.format, fx.root, files);
-    assertRangesInside(after, files, false);
+    assertRangesInside(after, files);
     out.push({ fx, before, after, text });
   }
   return out;
@@ -75,18 +75,24 @@ describe('robustness: BOM, CRLF and tabs', function () {
     }
   });
 
-  it('LineIndex never puts a position between the \\r and the \\n of a CRLF (known bug: fails until fixed)', () => {
+  it('LineIndex never puts a position between the \\r and the \\n of a CRLF', () => {
     // An LSP position is (line, character) where character <= the line's length; there is no position inside a
-    // line break. yaml reports some errors with an end offset that points at the \n of a \r\n.
+    // line break. yaml reported some errors with an end offset at the \n of a \r\n (found by mutations.test.ts).
     const text = 'a\r\nbc\r\n';
     const idx = new LineIndex(text);
     assert.deepEqual(idx.position(2), { line: 0, character: 1 }, 'offset 2 (the \\n after \\r) is the end of line 0, not character 2');
   });
 
-  it('a duplicate key in a CRLF template is reported with a range inside the text (known bug: fails until fixed)', () => {
-    const text = 'Resources:\r\n  Notebook:\r\n  Notebook:\r\n    Type: AWS::SageMaker::NotebookInstance\r\n    Properties:\r\n      InstanceType: ml.t3.medium\r\n';
-    const unit = parseCloudFormation('/virtual/crlf.yaml', text);
-    assert.ok(unit && unit.issues.length > 0);
-    assertRangesInside({ findings: [], suppressed: [], issues: unit.issues, ruleErrors: [], ms: 0 }, unit.files, false);
+  it('parse issues of a CRLF template (duplicate key, misaligned keys) are ranged inside the text', () => {
+    // Both found by mutations.test.ts: yaml ended these issues between the \r and the \n.
+    const texts = [
+      'Resources:\r\n  Notebook:\r\n  Notebook:\r\n    Type: AWS::SageMaker::NotebookInstance\r\n    Properties:\r\n      InstanceType: ml.t3.medium\r\n',
+      'AWSTemplateFormatVersion: "2010-09-09"\r\nResources:\r\n  Role:\r\n    Type: AWS::IAM::Role\r\n    \r\nProperties:\r\n      Path: /\r\n\r\n  Notebook:\r\n    Type: AWS::SageMaker::NotebookInstance\r\n',
+    ];
+    for (const text of texts) {
+      const unit = parseCloudFormation('/virtual/crlf.yaml', text);
+      assert.ok(unit && unit.issues.length > 0, JSON.stringify(text));
+      assertRangesInside({ findings: [], suppressed: [], issues: unit.issues, ruleErrors: [], ms: 0 }, unit.files);
+    }
   });
 });

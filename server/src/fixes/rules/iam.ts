@@ -3,12 +3,12 @@
  * iam:PassRole restricted to the files' roles with an iam:PassedToService condition.
  */
 import type { MapEntry, MapValue, Range, Resource, Unit, Value } from '../../model/types';
-import { serviceActions } from '../../iam/actions';
+import { actionMatches, serviceActions } from '../../iam/actions';
 import type { PolicyDocument, Statement } from '../../iam/policies';
 import { extractPolicies } from '../../iam/policies';
 import type { Finding } from '../../rules/types';
 import type { Doc } from '../doc';
-import { hclAligned, hclExpr } from '../hcl';
+import { hclAddBlocks, hclAligned, hclExpr, hclSetAttributes } from '../hcl';
 import type { FixContext } from '../ops';
 import { addInputs, replaceItem, replaceValue, setInMap } from '../ops';
 import { indentOf } from '../text';
@@ -16,6 +16,7 @@ import type { Fix, NewValue, TextEdit } from '../types';
 import { input, list, map, str } from '../types';
 import { yamlReplaceEntryValue } from '../yaml';
 import { compact, fix } from './common';
+import { accountRoot } from './sagemaker';
 
 const cfn = (u: Unit) => u.format === 'cloudformation';
 
@@ -323,7 +324,16 @@ function passRoleFix(ctx: FixContext, f: Finding, loc: Located): Fix | undefined
   const rr = f.data?.resourceRange as Range | undefined;
   const resNode = rr ? loc.st.resources.find((r) => sameRange(r.value.range, rr))?.value : undefined;
   if (!resNode) return undefined;
-  if (loc.st.actions.some((a) => !(a.value.kind === 'scalar' && /^iam:(PassRole|GetRole)$/i.test(String(a.value.value))))) return undefined;
+  // every action must be iam:PassRole (or iam:GetRole), or a pattern that grants it (iam:Pass*, iam:*Role): patterns
+  // are narrowed to iam:PassRole, since the statement is about to name roles
+  const narrow: Value[] = [];
+  for (const a of loc.st.actions) {
+    const t = a.value.kind === 'scalar' ? String(a.value.value) : undefined;
+    if (!t) return undefined;
+    if (/^iam:(PassRole|GetRole)$/i.test(t)) continue;
+    if (/^iam:[\w*?]*$/i.test(t) && actionMatches(t, 'iam:PassRole')) narrow.push(a.value);
+    else return undefined;
+  }
   if (loc.st.resources.length !== 1) return undefined;
   const roleType = cfn(unit) ? 'AWS::IAM::Role' : 'aws_iam_role';
   const roles = unit.resources.filter((r) => r.mode === 'managed' && r.type === roleType && r !== loc.doc.resource && !references(unit, r, cfn(unit) ? loc.doc.resource.name : loc.doc.resource.address));
@@ -342,6 +352,11 @@ function passRoleFix(ctx: FixContext, f: Finding, loc: Located): Fix | undefined
     to = `the role in a new ${cfn(unit) ? 'parameter' : 'variable'} ${added.names[0]}`;
   }
   if (edits.length === 0) return undefined;
+  for (const n of narrow) {
+    const e = replaceElement(ctx, loc, n, [str('iam:PassRole')]);
+    if (e.length === 0) return undefined;
+    edits.push(...e);
+  }
   let cond = '';
   if (f.data?.passedToService !== true) {
     const c = addPassedToService(ctx, loc);
@@ -349,26 +364,31 @@ function passRoleFix(ctx: FixContext, f: Finding, loc: Located): Fix | undefined
     edits.push(...c);
     cond = ' and add the condition iam:PassedToService = sagemaker.amazonaws.com';
   }
-  return fix(f.ruleId, `Restrict iam:PassRole to ${to}${cond}`, edits, inputs ? { inputs } : {});
+  const narrowed = narrow.length ? `, replace ${narrow.map((n) => (n.kind === 'scalar' ? String(n.value) : '')).join(', ')} with iam:PassRole` : '';
+  return fix(f.ruleId, `Restrict iam:PassRole to ${to}${narrowed}${cond}`, edits, inputs ? { inputs } : {});
 }
 
 function addPassedToService(ctx: FixContext, loc: Located): TextEdit[] {
+  return addCondition(ctx, loc, 'StringEquals', 'iam:PassedToService', str('sagemaker.amazonaws.com'));
+}
+
+/** Add `Condition: {op: {key: value}}` to a statement (merging into an existing Condition / operator). */
+function addCondition(ctx: FixContext, loc: Located, op: string, key: string, value: NewValue): TextEdit[] {
   const st = loc.st.node;
   if (st.kind !== 'map') return [];
   if (loc.doc.syntax === 'terraform-data') {
-    if (st.entries.some((e) => e.key === 'condition')) return [];
+    if (loc.st.conditions.some((c) => c.key.toLowerCase() === key.toLowerCase())) return [];
     const doc = ctx.doc(st.file);
-    return doc ? hclAddNestedBlock(doc, st, 'condition', [['test', str('StringEquals')], ['variable', str('iam:PassedToService')], ['values', list(str('sagemaker.amazonaws.com'))]]) : [];
+    return doc ? hclAddNestedBlock(doc, st, 'condition', [['test', str(op)], ['variable', str(key)], ['values', list(value)]]) : [];
   }
+  const set = (m: MapValue, k: string, v: NewValue) => (loc.encoded ? jsonTextSetInMap(ctx, m, k, v) : setInMap(ctx, m, k, v));
   const cond = st.entries.find((e) => e.key === 'Condition');
-  const value = map(['StringEquals', map(['iam:PassedToService', str('sagemaker.amazonaws.com')])]);
-  if (!cond) return loc.encoded ? jsonTextSetInMap(ctx, st, 'Condition', value) : setInMap(ctx, st, 'Condition', value);
+  if (!cond) return set(st, 'Condition', map([op, map([key, value])]));
   if (cond.value.kind !== 'map') return [];
-  const se = cond.value.entries.find((e) => e.key === 'StringEquals');
-  if (!se) return loc.encoded ? jsonTextSetInMap(ctx, cond.value, 'StringEquals', value.kind === 'map' ? value.entries[0][1] : value) : setInMap(ctx, cond.value, 'StringEquals', (value as { entries: Array<[string, NewValue]> }).entries[0][1]);
-  if (se.value.kind !== 'map') return [];
-  const v = str('sagemaker.amazonaws.com');
-  return loc.encoded ? jsonTextSetInMap(ctx, se.value, 'iam:PassedToService', v) : setInMap(ctx, se.value, 'iam:PassedToService', v);
+  const o = cond.value.entries.find((e) => e.key === op);
+  if (!o) return set(cond.value, op, map([key, value]));
+  if (o.value.kind !== 'map' || o.value.entries.some((e) => e.key === key)) return [];
+  return set(o.value, key, value);
 }
 
 function plain(v: NewValue): unknown {
@@ -401,6 +421,152 @@ function hclAddNestedBlock(doc: Doc, body: MapValue, name: string, attrs: Array<
   return [doc.insertAt(doc.afterLine(lastLine), lines.join(doc.eol) + doc.eol)];
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// IAM-02 on a SageMaker execution role: the baseline such a role needs
+
+/** Roles a policy document belongs to: its owner when that is a role, else the roles its owner references. */
+function rolesOf(unit: Unit, doc: PolicyDocument): Resource[] {
+  const roleType = cfn(unit) ? 'AWS::IAM::Role' : 'aws_iam_role';
+  const owners = [doc.resource, ...doc.usedBy.map((u) => u.resource)];
+  const out = new Set<Resource>();
+  for (const o of owners) {
+    if (o.type === roleType) out.add(o);
+    for (const r of unit.resources) if (r.type === roleType && references(unit, o, cfn(unit) ? r.name : r.address)) out.add(r);
+  }
+  return [...out];
+}
+
+function isSageMakerRole(unit: Unit, role: Resource): boolean {
+  const f = unit.files.find((x) => x.path === role.file);
+  if (f) {
+    const lines = f.text.split(/\r?\n|\r/).slice(role.range.start.line, role.range.end.line + 1).join('\n');
+    if (lines.includes('sagemaker.amazonaws.com')) return true;
+  }
+  const name = cfn(unit) ? role.name : role.address;
+  return unit.resources.some((r) => /^(AWS::SageMaker::|aws_sagemaker_)/.test(r.type) && references(unit, r, name));
+}
+
+/** A Terraform data source of `type` (the module's, or a new `current` one added at the end of `near`'s file). */
+function tfData(ctx: FixContext, near: Resource, type: string): { address: string; edits: TextEdit[] } {
+  const found = ctx.unit.resources.find((r) => r.mode === 'data' && r.type === type);
+  if (found) return { address: found.address, edits: [] };
+  const doc = ctx.doc(near.file)!;
+  return { address: `data.${type}.current`, edits: hclAddBlocks(doc, [`data "${type}" "current" {}`]) };
+}
+
+function baselineFix(ctx: FixContext, f: Finding, loc: Located): Fix | undefined {
+  const unit = ctx.unit;
+  if (loc.doc.syntax !== 'json' || loc.doc.node.kind !== 'map') return undefined;
+  const stmts = loc.doc.node.entries.find((e) => e.key === 'Statement')?.value;
+  if (!stmts || stmts.kind !== 'list' || !stmts.items.includes(loc.st.node)) return undefined;
+  if (!rolesOf(unit, loc.doc).some((r) => isSageMakerRole(unit, r))) return undefined;
+  const added = addInputs(ctx, [{ name: 'DataBucketArn', description: `ARN of the S3 bucket the SageMaker jobs of ${loc.doc.resource.name} read and write.`, cfnType: 'String', tfType: 'string' }], loc.doc.resource);
+  if (added.edits.length === 0) return undefined;
+  const bucket = added.names[0];
+  const edits: TextEdit[] = [...added.edits];
+  let logs: NewValue;
+  let repos: NewValue;
+  if (cfn(unit)) {
+    logs = { kind: 'sub', cfn: 'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/sagemaker/*', tf: '' };
+    repos = { kind: 'sub', cfn: 'arn:${AWS::Partition}:ecr:${AWS::Region}:${AWS::AccountId}:repository/*', tf: '' };
+  } else {
+    const acct = tfData(ctx, loc.doc.resource, 'aws_caller_identity');
+    const region = tfData(ctx, loc.doc.resource, 'aws_region');
+    edits.push(...acct.edits, ...region.edits);
+    const base = `arn:aws:%s:\${${region.address}.name}:\${${acct.address}.account_id}`;
+    logs = { kind: 'sub', cfn: '', tf: `${base.replace('%s', 'logs')}:log-group:/aws/sagemaker/*` };
+    repos = { kind: 'sub', cfn: '', tf: `${base.replace('%s', 'ecr')}:repository/*` };
+  }
+  const b: NewValue = input(bucket);
+  const objects: NewValue = { kind: 'sub', cfn: `\${${bucket}}/*`, tf: `\${var.${bucket}}/*` };
+  const stmt = (sid: string, actions: string[], resources: NewValue[]): NewValue =>
+    map(['Sid', str(sid)], ['Effect', str('Allow')], ['Action', actions.length === 1 ? str(actions[0]) : list(...actions.map(str))], ['Resource', resources.length === 1 ? resources[0] : list(...resources)]);
+  const statements = [
+    stmt('DataBucket', ['s3:GetObject', 's3:PutObject', 's3:ListBucket'], [b, objects]),
+    stmt('SageMakerLogs', ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'], [logs]),
+    stmt('EcrLogin', ['ecr:GetAuthorizationToken'], [str('*')]),
+    stmt('PullImages', ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'], [repos]),
+  ];
+  const replaced = replaceItem(ctx, loc.st.node, statements, loc.encoded);
+  if (replaced.length === 0) return undefined;
+  return fix(
+    f.ruleId,
+    `Replace the administrator statement with what a SageMaker execution role needs: S3 on the bucket in a new ${cfn(unit) ? 'parameter' : 'variable'} ${bucket}, CloudWatch Logs under /aws/sagemaker/, ECR image pull`,
+    [...replaced, ...edits],
+    { inputs: added.names },
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// IAM-09: trust policies
+
+/** Is the role used by a SageMaker resource of the files, or does its trust already name SageMaker? */
+function sagemakerRole(unit: Unit, loc: Located): boolean {
+  const role = loc.doc.resource;
+  if (loc.st.principals.some((p) => p.type.toLowerCase() === 'service' && p.value.kind === 'scalar' && String(p.value.value).startsWith('sagemaker.'))) return true;
+  const name = cfn(unit) ? role.name : role.address;
+  const users = loc.doc.usedBy.map((u) => u.resource);
+  return unit.resources.some(
+    (r) => /^(AWS::SageMaker::|aws_sagemaker_)/.test(r.type) && (references(unit, r, name) || users.some((u) => references(unit, r, cfn(unit) ? u.name : u.address))),
+  );
+}
+
+function trustFix(ctx: FixContext, f: Finding, loc: Located): Fix | undefined {
+  const unit = ctx.unit;
+  const d = f.data ?? {};
+  // a wildcard action in a trust policy -> sts:AssumeRole
+  if (typeof d.action === 'string' || (d.action === undefined && d.principal === undefined)) {
+    const node = actionNode(loc, f);
+    if (!node) return undefined;
+    const federated = loc.st.principals.some((p) => p.type.toLowerCase() === 'federated');
+    const action = federated ? 'sts:AssumeRoleWithWebIdentity' : 'sts:AssumeRole';
+    return fix(f.ruleId, `Replace ${node.kind === 'scalar' ? String(node.value) : 'the wildcard'} with ${action}`, replaceElement(ctx, loc, node, [str(action)]));
+  }
+  if (d.crossAccount === true) {
+    const added = addInputs(ctx, [{ name: 'ExternalId', description: `External ID the trusted account must pass to assume ${loc.doc.resource.name}.`, cfnType: 'String', tfType: 'string' }], loc.doc.resource);
+    if (added.edits.length === 0) return undefined;
+    const c = addCondition(ctx, loc, 'StringEquals', 'sts:ExternalId', input(added.names[0]));
+    if (c.length === 0) return undefined;
+    return fix(f.ruleId, `Require sts:ExternalId (from a new ${cfn(unit) ? 'parameter' : 'variable'} ${added.names[0]}) to assume this role`, [...c, ...added.edits], { inputs: added.names });
+  }
+  if (d.principal !== '*') return undefined;
+  const p = loc.st.principals.find((x) => sameRange(x.value.range, f.range) || x.value === undefined);
+  const sm = sagemakerRole(unit, loc);
+  if (loc.doc.syntax === 'terraform-data') {
+    const block = p?.node;
+    if (!block || block.kind !== 'map') return undefined;
+    const doc = ctx.doc(block.file);
+    if (!doc) return undefined;
+    if (sm) {
+      return fix(f.ruleId, 'Trust only sagemaker.amazonaws.com (principals type "Service")', hclSetAttributes(doc, block, [['type', str('Service')], ['identifiers', list(str('sagemaker.amazonaws.com'))]]));
+    }
+    const root = accountRoot(ctx, loc.doc.resource);
+    const edits = hclSetAttributes(doc, block, [['identifiers', list(root.value)]]);
+    return fix(f.ruleId, 'Trust only this account (its root principal) instead of "*"', [...edits, ...root.edits]);
+  }
+  const st = loc.st.node;
+  if (st.kind !== 'map') return undefined;
+  const entry = st.entries.find((e) => e.key === 'Principal');
+  if (!entry) return undefined;
+  if (sm) {
+    const v = map(['Service', str('sagemaker.amazonaws.com')]);
+    return fix(f.ruleId, 'Trust only sagemaker.amazonaws.com (Principal Service)', replaceEntry(ctx, loc, entry, v));
+  }
+  const root = accountRoot(ctx, loc.doc.resource);
+  const v = map(['AWS', root.value]);
+  return fix(f.ruleId, 'Trust only this account (its root principal) instead of "*"', [...replaceEntry(ctx, loc, entry, v), ...root.edits]);
+}
+
+/** Replace a statement entry's whole value (block style in YAML). */
+function replaceEntry(ctx: FixContext, loc: Located, entry: MapEntry, v: NewValue): TextEdit[] {
+  if (!loc.encoded && ctx.kind(entry.value.file) === 'yaml') {
+    const doc = ctx.doc(entry.value.file)!;
+    const flowParent = /[{[]/.test(doc.line(entry.keyRange.start.line).slice(0, entry.keyRange.start.character));
+    if (!flowParent) return yamlReplaceEntryValue(doc, entry, v);
+  }
+  return replaceValue(ctx, entry.value, v, loc.encoded);
+}
+
 export function iamFixes(ctx: FixContext, f: Finding, _res: Resource): Fix[] {
   const loc = locate(ctx.unit, f);
   if (!loc) return [];
@@ -409,9 +575,13 @@ export function iamFixes(ctx: FixContext, f: Finding, _res: Resource): Fix[] {
     case 'IAM-01':
       x = actionStarFix(ctx, f, loc);
       break;
-    case 'IAM-02':
-      x = adminFix(ctx, f, loc);
-      break;
+    case 'IAM-02': {
+      const a = adminFix(ctx, f, loc);
+      const b = baselineFix(ctx, f, loc);
+      const fixes = compact([a, b]);
+      if (fixes[0]) fixes[0].isPreferred = true;
+      return fixes;
+    }
     case 'IAM-03':
       x = serviceWildcardFix(ctx, f, loc);
       break;
@@ -420,6 +590,9 @@ export function iamFixes(ctx: FixContext, f: Finding, _res: Resource): Fix[] {
       break;
     case 'IAM-06':
       x = passRoleFix(ctx, f, loc);
+      break;
+    case 'IAM-09':
+      x = trustFix(ctx, f, loc);
       break;
   }
   if (x) x.isPreferred = true;

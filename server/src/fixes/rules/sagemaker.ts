@@ -73,6 +73,26 @@ export function kmsFixes(ctx: FixContext, f: Finding, res: Resource): Fix[] {
   return fixes;
 }
 
+/**
+ * The deploying account's root principal ARN: CFN `!Sub 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root'`;
+ * Terraform a template over data.aws_caller_identity (added at the end of `near`'s file when the module has none).
+ */
+export function accountRoot(ctx: FixContext, near: Resource): { value: NewValue; edits: TextEdit[] } {
+  const unit = ctx.unit;
+  if (cfn(unit)) return { value: { kind: 'sub', cfn: 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root', tf: '' }, edits: [] };
+  const edits: TextEdit[] = [];
+  const caller = unit.resources.find((r) => r.mode === 'data' && r.type === 'aws_caller_identity');
+  let callerAddr = caller?.address;
+  if (!callerAddr) {
+    const doc = ctx.doc(near.file)!;
+    callerAddr = 'data.aws_caller_identity.current';
+    edits.push(...hclAddBlocks(doc, ['data "aws_caller_identity" "current" {}']));
+  }
+  const part = unit.resources.find((r) => r.mode === 'data' && r.type === 'aws_partition');
+  const partition = part ? `\${${part.address}.partition}` : 'aws';
+  return { value: { kind: 'sub', cfn: '', tf: `arn:${partition}:iam::\${${callerAddr}.account_id}:root` }, edits };
+}
+
 const KEY_USE_ACTIONS = [
   'kms:Decrypt',
   'kms:DescribeKey',
@@ -88,23 +108,9 @@ function newKeyFix(ctx: FixContext, f: Finding, res: Resource, property: string)
   const unit = ctx.unit;
   const role = executionRole(unit, res);
   const roleValue = role ? copyValue(ctx, role) : undefined;
-  const edits: TextEdit[] = [];
-  let account: NewValue;
-  if (cfn(unit)) {
-    account = { kind: 'sub', cfn: 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root', tf: '' };
-  } else {
-    let caller = unit.resources.find((r) => r.mode === 'data' && r.type === 'aws_caller_identity');
-    let callerAddr = caller?.address;
-    if (!callerAddr) {
-      const doc = ctx.doc(res.file)!;
-      const name = ctx.unit.resources.some((r) => r.address === 'data.aws_caller_identity.current') ? 'sageshield' : 'current';
-      callerAddr = `data.aws_caller_identity.${name}`;
-      edits.push(...hclAddBlocks(doc, [`data "aws_caller_identity" "${name}" {}`]));
-    }
-    const part = unit.resources.find((r) => r.mode === 'data' && r.type === 'aws_partition');
-    const partition = part ? `\${${part.address}.partition}` : 'aws';
-    account = { kind: 'sub', cfn: '', tf: `arn:${partition}:iam::\${${callerAddr}.account_id}:root` };
-  }
+  const root = accountRoot(ctx, res);
+  const edits: TextEdit[] = root.edits;
+  const account = root.value;
   const statements: NewValue[] = [
     map(
       ['Sid', str('AllowAccountAdministration')],

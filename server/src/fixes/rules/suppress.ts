@@ -72,9 +72,11 @@ export function suppressFix(ctx: FixContext, f: Finding, res: Resource | undefin
   const kind = ctx.kind(res.file);
   if (kind === 'yaml' || kind === 'hcl') {
     const t = targetLine(ctx, doc, res, f);
-    const c = commentAbove(doc, t.line, `sageshield:ignore ${f.ruleId} ${REASON_PLACEHOLDER}`);
+    // HCL files written with // comments get one too
+    const marker = kind === 'hcl' && (doc.text.match(/^\s*\/\//gm) ?? []).length > (doc.text.match(/^\s*#/gm) ?? []).length ? '//' : '#';
+    const c = commentAbove(doc, t.line, `sageshield:ignore ${f.ruleId} ${REASON_PLACEHOLDER}`, marker);
     const start = { line: c.start.line, character: c.start.character + `sageshield:ignore ${f.ruleId} `.length };
-    return fix(f.ruleId, `Suppress ${f.ruleId} with a reason: add '# sageshield:ignore ${f.ruleId} <reason>' above ${t.what}`, [c.edit], {
+    return fix(f.ruleId, `Suppress ${f.ruleId} with a reason: add '${marker} sageshield:ignore ${f.ruleId} <reason>' above ${t.what}`, [c.edit], {
       cursor: { file: doc.file, position: start },
     });
   }
