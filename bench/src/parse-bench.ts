@@ -4,7 +4,8 @@
  *
  * bare parse: the syntax library alone (yaml Parser+Composer with the short-form tags, jsonc-parser parseTree,
  * tree-sitter parse + tree.delete()). full analysis: text -> model (our parser) -> rules (analyzeUnit).
- * Also: rules alone on the parsed unit, and the incremental path (one re-analysis after a 1-char edit).
+ * Also: rules alone on the parsed unit, and the server's incremental path (IncrementalParser + IncrementalEngine:
+ * one re-analysis after inserting a letter at a random non-blank place, and one after its undo).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -17,6 +18,8 @@ import { parseCloudFormation } from '../../server/src/parse/cloudformation';
 import { initTerraform, parseTerraformModule, terraformWasmPaths } from '../../server/src/parse/terraform';
 import { SHORT_FORM_TAGS } from '../../server/src/parse/cfn-raw';
 import { IncrementalParser } from '../../server/src/parse/incremental';
+import { IncrementalEngine } from '../../server/src/incremental-engine';
+import { snapshot } from '../../server/src/parse/tf-tree';
 
 function stats(xs: number[]): { median: number; p95: number; n: number } {
   const s = xs.slice().sort((a, b) => a - b);
@@ -84,12 +87,26 @@ async function main(): Promise<void> {
     const unit = parseOnly() as Parameters<typeof analyzeUnit>[0];
     const rulesT = time(n, warm, () => analyzeUnit(unit));
     const findings = analyzeUnit(unit).findings.length;
+    // Terraform: the cost of copying the tree out of wasm (tf-tree.ts), which the model conversion reads
+    let treeCopyMs: ReturnType<typeof stats> | undefined;
+    let treeNodes: number | undefined;
+    if (name.startsWith('tf')) {
+      const tree = ts.parse(text)!;
+      try {
+        treeCopyMs = stats(time(n, warm, () => snapshot(tree)));
+        treeNodes = tree.rootNode.descendantCount;
+      } finally {
+        tree.delete();
+      }
+    }
     const b = stats(bareT);
     const f = stats(fullT);
-    // incremental: one re-analysis after inserting a letter at a content position, alternating with its undo
+    // incremental: one re-analysis after inserting a letter at a content position, then one after its undo
     const inc = new IncrementalParser();
+    const engine = new IncrementalEngine();
     const format = name.startsWith('tf') ? 'terraform' : 'cloudformation';
-    const analyse = (t: string) => (format === 'terraform' ? analyzeUnit(inc.terraform(path.dirname(file), [{ path: file, text: t }])) : analyzeUnit(inc.cloudFormation(file, t)!));
+    const analyse = (t: string) =>
+      engine.analyze(file, format === 'terraform' ? inc.terraform(path.dirname(file), [{ path: file, text: t }]) : inc.cloudFormation(file, t)!);
     analyse(text);
     const rnd = mulberry(7);
     const incT: number[] = [];
@@ -105,6 +122,8 @@ async function main(): Promise<void> {
       analyse(cur);
       incT.push(performance.now() - t1);
     }
+    const incStats = { parser: inc.stats(), engine: engine.stats() };
+    inc.dispose();
     out[name] = {
       lines: text.split('\n').length,
       resources: unit.resources.length,
@@ -113,9 +132,10 @@ async function main(): Promise<void> {
       modelParseMs: stats(parseT),
       fullAnalysisMs: f,
       rulesOnlyMs: stats(rulesT),
+      ...(treeCopyMs ? { treeCopyMs, treeNodes } : {}),
       ratioMedian: round(f.median / b.median),
       incrementalReanalysisMs: stats(incT),
-      incrementalStats: inc.stats(),
+      incrementalStats: incStats,
     };
     process.stderr.write(`parse-bench ${name}: bare ${b.median} ms, full ${f.median} ms, incremental ${stats(incT).median} ms\n`);
   }

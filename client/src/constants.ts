@@ -6,6 +6,10 @@ export const OUTPUT_CHANNEL_NAME = 'SageShield';
 export const COMMANDS = {
   showOutput: 'sageshield.showOutput',
   restartServer: 'sageshield.restartServer',
+  /** "SageShield: Fix All in File" (runs the server's `sageshield.fixAll` on the active document). */
+  fixAllInFile: 'sageshield.fixAllInFile',
+  /** Internal (code actions, not in the command palette): opens a rule's documentation URL. */
+  openDocs: 'sageshield.openDocs',
 } as const;
 
 /** The documents the server is given: CloudFormation candidates (the server keeps only templates) and Terraform. */

@@ -5,12 +5,19 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import {
+  ExecuteCommandRequest,
   LanguageClient,
   TransportKind,
   type LanguageClientOptions,
   type ServerOptions,
 } from 'vscode-languageclient/node';
-import { SETTINGS_SECTION } from '../../server/src/shared/protocol';
+import {
+  SERVER_FIX_ALL_COMMAND,
+  SETTINGS_SECTION,
+  type FixAllCommandArgs,
+  type FixAllCommandResult,
+  type SageShieldInitializationOptions,
+} from '../../server/src/shared/protocol';
 import { COMMANDS, DOCUMENT_SELECTOR, OUTPUT_CHANNEL_NAME } from './constants';
 
 let client: LanguageClient | undefined;
@@ -36,6 +43,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         void vscode.window.showErrorMessage('SageShield: the server could not be restarted. See the SageShield output.');
       }
     }),
+    // Code actions' "Show documentation for RULE".
+    vscode.commands.registerCommand(COMMANDS.openDocs, async (url: unknown) => {
+      if (typeof url === 'string' && /^https?:\/\//.test(url)) await vscode.env.openExternal(vscode.Uri.parse(url));
+    }),
+    vscode.commands.registerCommand(COMMANDS.fixAllInFile, fixAllInFile),
   );
 
   client = createClient(context, output);
@@ -46,6 +58,28 @@ export async function deactivate(): Promise<void> {
   const c = client;
   client = undefined;
   if (c) await c.stop();
+}
+
+/** Applies every preferred fix of the active document, through the server (the edit is tied to the version shown). */
+async function fixAllInFile(): Promise<void> {
+  const editor = vscode.window.activeTextEditor;
+  if (!client || !editor) return;
+  const args: FixAllCommandArgs = { uri: editor.document.uri.toString(), version: editor.document.version };
+  try {
+    const r = (await client.sendRequest(ExecuteCommandRequest.type, { command: SERVER_FIX_ALL_COMMAND, arguments: [args] })) as
+      | FixAllCommandResult
+      | undefined;
+    if (r && !r.applied) {
+      const why: Record<string, string> = {
+        stale: 'the file changed meanwhile; try again',
+        'nothing-to-fix': 'nothing to fix',
+        'not-analysed': 'the file has not been analysed yet',
+      };
+      void vscode.window.showInformationMessage(`SageShield: ${why[r.reason ?? ''] ?? `no fix applied (${r.reason ?? 'unknown'})`}.`);
+    }
+  } catch (e) {
+    output?.error(`Fix all failed: ${e instanceof Error ? e.message : String(e)}`);
+  }
 }
 
 function createClient(context: vscode.ExtensionContext, channel: vscode.LogOutputChannel): LanguageClient {
@@ -63,6 +97,8 @@ function createClient(context: vscode.ExtensionContext, channel: vscode.LogOutpu
     },
     outputChannel: channel,
     traceOutputChannel: channel,
+    // The client-side commands the server may put in code actions.
+    initializationOptions: { clientCommands: [COMMANDS.openDocs] } satisfies SageShieldInitializationOptions,
   };
   return new LanguageClient('sageshield', 'SageShield', serverOptions, clientOptions);
 }

@@ -4,10 +4,11 @@
  * Between two analyses of the same document (key), a resource is unchanged when the new unit holds the very
  * same object as the previous one (the incremental parsers re-use the model objects of untouched blocks). The
  * changed set C is every address whose object changed, appeared or disappeared. A rule's finding on resource r
- * is assumed to depend on r and on the resources within two references of r, in either direction (a notebook,
- * its role, the policies attached to that role; a key and whatever uses it). So the findings to recompute are
- * those of A = N2(C), and the rules run on a sub-unit holding N2(A) (what A's findings can read); findings of
- * every other resource are kept from the previous run (their resources, hence their ranges, did not change).
+ * is assumed to depend on r and on the resources within three references of r, in either direction (a notebook,
+ * its role, the attachments to that role and the policies they attach; a key and whatever uses it). So the
+ * findings to recompute are those of A = N3(C), and the rules run on a sub-unit holding N3(A) (what A's findings
+ * can read); findings of every other resource are kept from the previous run (their resources, hence their
+ * ranges, did not change). A rule that reads further than that must declare no resource types (below).
  *
  * Everything else decides a full run: the first analysis, other options, any change of the unit's inputs,
  * locals, conditions, tfvars assignments or comments (suppressions), a duplicate address, or an affected part
@@ -35,7 +36,7 @@ export interface IncrementalEngineStats {
 }
 
 /** Radius (in references) of what a finding depends on. */
-const DEPENDENCY_HOPS = 2;
+const DEPENDENCY_HOPS = 3;
 
 export class IncrementalEngine {
   private readonly previous = new Map<string, Previous>();

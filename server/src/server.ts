@@ -4,6 +4,7 @@
  * Emacs) or `--socket=N`: `createConnection()` reads the transport from the command line.
  */
 import {
+  CodeActionKind,
   createConnection,
   DidChangeConfigurationNotification,
   ProposedFeatures,
@@ -12,11 +13,13 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { clientFeatures, CodeActionService } from './lsp/code-actions';
+import { executeCommand, SERVER_COMMANDS } from './lsp/commands';
 import { DiagnosticsService } from './lsp/diagnostics-service';
 import { uriToPath } from './lsp/documents';
 import { ProjectConfigService } from './lsp/project-config';
 import { SettingsService } from './lsp/settings';
-import { SETTINGS_SECTION, StatusRequest, type SageShieldInitializationOptions, type ServerStatus } from './shared/protocol';
+import { FIX_ALL_KIND, SETTINGS_SECTION, StatusRequest, type SageShieldInitializationOptions, type ServerStatus } from './shared/protocol';
 
 const SERVER_VERSION = '0.1.0';
 const DEFAULT_DEBOUNCE_MS = 150;
@@ -34,6 +37,8 @@ process.on('unhandledRejection', (e) => error(`unhandled rejection: ${e instance
 let service: DiagnosticsService | undefined;
 let settings: SettingsService | undefined;
 let projectConfig: ProjectConfigService | undefined;
+let codeActions: CodeActionService | undefined;
+let clientAppliesEdits = false;
 let dynamicConfigurationRegistration = false;
 let workspaceFolderEvents = false;
 /** Workspace folder paths: the project config is looked up to the folder that holds a document. */
@@ -62,11 +67,15 @@ connection.onInitialize((params): InitializeResult => {
     { publish: (uri, version, diagnostics) => void connection.sendDiagnostics({ uri, version, diagnostics }) },
     { debounceMs, log, error, projectConfig },
   );
+  codeActions = new CodeActionService(documents, service, clientFeatures(caps, init.clientCommands));
+  clientAppliesEdits = caps.workspace?.applyEdit === true;
   log(`SageShield ${SERVER_VERSION} started (debounce ${debounceMs} ms, settings ${settings.pullsConfiguration ? 'pulled' : 'pushed or defaults'})`);
   return {
     capabilities: {
       textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
       workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
+      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND] },
+      executeCommandProvider: { commands: SERVER_COMMANDS },
     },
     serverInfo: { name: 'sageshield', version: SERVER_VERSION },
   };
@@ -120,6 +129,23 @@ connection.onRequest(StatusRequest.type, (): ServerStatus => ({
   analyses: service?.analysisCount ?? 0,
   pending: service?.pendingCount ?? 0,
 }));
+
+connection.onCodeAction((params) => {
+  try {
+    return codeActions?.codeActions(params) ?? [];
+  } catch (e) {
+    error(`code actions for ${params.textDocument.uri} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    return [];
+  }
+});
+
+connection.onExecuteCommand((params) => {
+  if (!codeActions) throw new Error('server not initialised');
+  return executeCommand(params, {
+    codeActions,
+    ...(clientAppliesEdits ? { applyEdit: (label, edit) => connection.workspace.applyEdit({ label, edit }) } : {}),
+  });
+});
 
 connection.onShutdown(() => service?.dispose());
 

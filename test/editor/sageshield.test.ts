@@ -197,4 +197,33 @@ describe('SageShield in a real VS Code (code-server + chromium)', function () {
     await wb.waitForProblems(CFN, `the ${expected.length} diagnostics of the fixed file`, (r) => r.length === expected.length);
     console.log(`      applied "${offered[0]}" (${fixed})`);
   });
+
+  it('(h) the suppress quick-fix leaves the cursor on the reason: typing replaces it, and the diagnostic goes', async function () {
+    await wb.openFile(CFN);
+    const findingsBefore = cliFindings(session.workspace, CFN);
+    const target = findingsBefore.find((f) => f.ruleId === 'SM-ROOT-01') ?? findingsBefore[0];
+    assert.ok(target, 'the template still has a finding to suppress');
+    const rule = target.ruleId;
+    await wb.waitForProblems(CFN, `${rule} in the Problems panel`, (r) => r.some((x) => x.code === rule));
+    await wb.goTo(target.range.start.line + 1, target.range.start.character + 1);
+    const offered = await wb.codeActionsAtCursor();
+    const index = offered.findIndex((t) => t.startsWith(`Suppress ${rule} `));
+    assert.ok(index >= 0, `no suppress action for ${rule} in ${JSON.stringify(offered)}`);
+    for (let i = 0; i < index; i++) await session.page.keyboard.press('ArrowDown');
+    await session.page.keyboard.press('Enter');
+    await session.page.waitForSelector('.action-widget', { state: 'hidden', timeout: 10000 });
+    await session.page.waitForSelector('.tabs-container .tab.active.dirty', { timeout: 10000 });
+    // The placeholder reason is selected (a snippet edit): what is typed replaces it.
+    const reason = 'accepted for the sandbox account';
+    await session.page.keyboard.type(reason);
+    await session.page.keyboard.press('Escape'); // leave snippet mode
+    await wb.save();
+    const after = readFileSync(path.join(session.workspace, CFN), 'utf8');
+    assert.match(after, new RegExp(`# sageshield:ignore ${rule} ${reason}\\r?\\n`), after);
+    assert.doesNotMatch(after, /why this is acceptable/);
+    const expected = cliFindings(session.workspace, CFN);
+    assert.ok(!expected.some((f) => f.ruleId === rule || f.ruleId === 'SS-SUPPRESS-01'), JSON.stringify(expected.map((f) => f.ruleId)));
+    await wb.waitForProblems(CFN, `the ${expected.length} diagnostics of the suppressed file`, (r) => r.length === expected.length && !r.some((x) => x.code === rule));
+    console.log(`      suppressed ${rule} with "${reason}" typed over the placeholder`);
+  });
 });

@@ -25,6 +25,7 @@ import {
   ShutdownRequest,
   StreamMessageReader,
   StreamMessageWriter,
+  type ClientCapabilities,
   type InitializeResult,
   type ProtocolConnection,
   type PublishDiagnosticsParams,
@@ -68,6 +69,10 @@ export interface LspClientOptions {
   rootPath?: string;
   /** `stdio` (default: what Neovim/Helix use) or `ipc` (`--node-ipc`: what the VS Code client uses). */
   transport?: 'stdio' | 'ipc';
+  /** Extra client capabilities, merged into `workspace` and `textDocument` (e.g. `workspace.applyEdit`). */
+  capabilities?: ClientCapabilities;
+  /** Extra initializationOptions (merged with debounceMs). */
+  initializationOptions?: Record<string, unknown>;
 }
 
 export class LspTestClient {
@@ -127,14 +132,19 @@ export class LspTestClient {
       rootUri: fileUri(rootPath),
       workspaceFolders: [{ uri: fileUri(rootPath), name: path.basename(rootPath) }],
       capabilities: {
+        ...options.capabilities,
         workspace: {
           configuration: options.configuration ?? true,
           workspaceFolders: true,
           didChangeConfiguration: { dynamicRegistration: true },
+          ...options.capabilities?.workspace,
         },
-        textDocument: { publishDiagnostics: { versionSupport: true, codeDescriptionSupport: true, dataSupport: true } },
+        textDocument: {
+          publishDiagnostics: { versionSupport: true, codeDescriptionSupport: true, dataSupport: true },
+          ...options.capabilities?.textDocument,
+        },
       },
-      initializationOptions: options.debounceMs !== undefined ? { debounceMs: options.debounceMs } : {},
+      initializationOptions: { ...options.initializationOptions, ...(options.debounceMs !== undefined ? { debounceMs: options.debounceMs } : {}) },
     })]);
     await connection.sendNotification(InitializedNotification.type, {});
     return client;

@@ -14,9 +14,10 @@ import { IncrementalEngine } from '../incremental-engine';
 import { IncrementalParser } from '../parse/incremental';
 import { setDefaultTerraformCache } from '../parse/terraform';
 import { CONFIG_FILE_NAME } from '../audit/config';
-import { loadTerraformModule } from '../audit/workspace';
+import { DEFAULT_MAX_FILE_SIZE, loadTerraformModule } from '../audit/workspace';
 import { isCloudFormationTemplate } from '../parse/cloudformation';
 import type { Finding } from '../rules/types';
+import { applySuppressions } from '../suppress';
 import type { SageShieldSettings } from '../shared/protocol';
 import { Debouncer, type DebounceToken } from './debouncer';
 import { findingToDiagnostic, internalErrorDiagnostic, parseIssueToDiagnostic } from './diagnostics';
@@ -67,6 +68,8 @@ export class DiagnosticsService {
    */
   private readonly parser = new IncrementalParser();
   private readonly engine = new IncrementalEngine();
+  /** Last analysis per key (template path, or Terraform module folder): the unit and its published findings (code actions). */
+  private readonly lastAnalyses = new Map<string, { unit: Unit; findings: Finding[] }>();
 
   constructor(
     private readonly documents: DocumentStore,
@@ -76,6 +79,15 @@ export class DiagnosticsService {
   ) {
     this.debouncer = new Debouncer(options.debounceMs, (key, e) => this.options.error(`analysis of ${key} failed: ${describe(e)}`));
     setDefaultTerraformCache(this.parser.terraformCache);
+  }
+
+  /**
+   * The unit and published findings of the last analysis that read `filePath` (a template, or a file of a
+   * Terraform module), whatever version it was: callers compare the unit's texts with the documents now.
+   */
+  lastAnalysis(filePath: string): { unit: Unit; findings: Finding[] } | undefined {
+    const a = this.lastAnalyses.get(filePath) ?? this.lastAnalyses.get(path.dirname(filePath));
+    return a && a.unit.files.some((f) => f.path === filePath) ? a : undefined;
   }
 
   get analysisCount(): number {
@@ -104,6 +116,7 @@ export class DiagnosticsService {
     if (filePath) {
       this.engine.forget(filePath);
       this.engine.forget(path.dirname(filePath));
+      this.lastAnalyses.delete(filePath);
     }
     this.retainIncrementalState();
     if (filePath && (kind === 'terraform' || kind === 'terraform-vars')) {
@@ -194,6 +207,12 @@ export class DiagnosticsService {
       if (kind !== 'cloudformation') this.clearModule(path.dirname(filePath));
       return;
     }
+    const size = tooLarge(doc.getText());
+    if (size !== undefined) {
+      // like the CLI's --max-file-size: one clear diagnostic instead of minutes of parsing that block the server
+      const mb = (n: number) => `${(n / 1048576).toFixed(1)} MB`;
+      return this.publish(doc.uri, version, [internalErrorDiagnostic(`the document is ${mb(size)}, over the ${mb(DEFAULT_MAX_FILE_SIZE)} size limit; it was skipped`)]);
+    }
     if (kind === 'cloudformation') this.runCloudFormation(doc, filePath, version, settings);
     else await this.runTerraform(doc, filePath, version, settings, token);
   }
@@ -281,7 +300,10 @@ export class DiagnosticsService {
     }
     const { findings, ruleErrors } = result;
     for (const e of ruleErrors) this.options.error(`rule ${e.ruleId} failed on ${unit.root}: ${e.message}`);
-    return findings;
+    // Suppressed findings are not published (as in the CLI); SS-SUPPRESS-01 reports suppressions without a reason.
+    const kept = applySuppressions(unit, findings).findings;
+    this.lastAnalyses.set(key, { unit, findings: kept });
+    return kept;
   }
 
   private openModuleDocuments(dir: string): OpenDocument[] {
@@ -307,7 +329,15 @@ export class DiagnosticsService {
   private clearModule(dir: string): void {
     for (const uri of this.modules.get(dir) ?? []) this.clear(uri);
     this.modules.delete(dir);
+    this.lastAnalyses.delete(dir);
   }
+}
+
+/** The size in bytes (UTF-8) of a text over the CLI's default size limit; undefined when it is within it. */
+function tooLarge(text: string): number | undefined {
+  if (text.length * 3 <= DEFAULT_MAX_FILE_SIZE) return undefined;
+  const bytes = Buffer.byteLength(text, 'utf8');
+  return bytes > DEFAULT_MAX_FILE_SIZE ? bytes : undefined;
 }
 
 function describe(e: unknown): string {

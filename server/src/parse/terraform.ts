@@ -36,7 +36,7 @@ import {
   type Value,
 } from '../model/types';
 import { LineIndex } from './lines';
-import { diffText } from './text-diff';
+import { diffText, type TextChange } from './text-diff';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Runtime + grammar loading
@@ -194,6 +194,8 @@ function cmp(a: string, b: string): number {
 interface CachedBlock {
   line: number;
   character: number;
+  /** Length of the block's text. */
+  length: number;
   resources: Resource[];
   inputs: [string, Input][];
   locals: [string, Local][];
@@ -206,8 +208,17 @@ interface CachedFile {
   src: string;
   lines: LineIndex;
   tree: TreeSitter.Tree;
-  /** Clean top-level blocks of the last parse, by their text. */
-  blocks: Map<string, CachedBlock>;
+  /** Clean top-level blocks of the last conversion, by start offset in `src`. */
+  blocks: Map<number, CachedBlock>;
+}
+
+/** What the converter gets from the cache for one file. */
+interface CachedParse {
+  tree: TreeSitter.Tree;
+  /** The blocks of the previous conversion, by their start offset in the previous text. */
+  blocks: Map<number, CachedBlock>;
+  /** Previous text -> this text; undefined when the text is the same. */
+  change: TextChange | undefined;
 }
 
 let defaultCache: TerraformCache | undefined;
@@ -229,16 +240,16 @@ export class TerraformCache {
   private readonly files = new Map<string, CachedFile>();
   private counts = { incremental: 0, full: 0 };
 
-  /** The tree for `src`, re-using the previous tree of `file`. The cache owns the tree. */
-  tree(file: string, src: string): { tree: TreeSitter.Tree; blocks: Map<string, CachedBlock>; lines: LineIndex } {
+  /** The tree for `src` (whose line index is `lines`), re-using the previous tree of `file`. The cache owns the tree. */
+  tree(file: string, src: string, lines: LineIndex): CachedParse {
     const prev = this.files.get(file);
     if (prev && prev.src === src) {
       this.counts.incremental++;
-      return prev;
+      prev.lines = lines;
+      return { tree: prev.tree, blocks: prev.blocks, change: undefined };
     }
     const parser = getParser();
     let tree: TreeSitter.Tree | null;
-    const lines = new LineIndex(src);
     const change = prev ? diffText(prev.src, src) : undefined;
     if (prev && change) {
       const point = (li: LineIndex, o: number) => {
@@ -263,13 +274,13 @@ export class TerraformCache {
     }
     if (!tree) throw new Error('Terraform parser: tree-sitter returned no tree');
     prev?.tree.delete();
-    const entry: CachedFile = { src, lines, tree, blocks: prev?.blocks ?? new Map() };
-    this.files.set(file, entry);
-    return entry;
+    const blocks = prev && change ? prev.blocks : new Map<number, CachedBlock>();
+    this.files.set(file, { src, lines, tree, blocks });
+    return { tree, blocks, change };
   }
 
   /** Keeps only the blocks of the last conversion (called by the converter). */
-  setBlocks(file: string, blocks: Map<string, CachedBlock>): void {
+  setBlocks(file: string, blocks: Map<number, CachedBlock>): void {
     const f = this.files.get(file);
     if (f) f.blocks = blocks;
   }
@@ -331,8 +342,9 @@ class TfFile {
 
   private unit: Unit;
   /** Blocks converted (or re-used) by this parse, for the cache. */
-  private readonly usedBlocks = new Map<string, CachedBlock>();
-  private cachedBlocks: Map<string, CachedBlock> | undefined;
+  private readonly usedBlocks = new Map<number, CachedBlock>();
+  private cachedBlocks: Map<number, CachedBlock> | undefined;
+  private change: TextChange | undefined;
 
   constructor(
     unit: Unit,
@@ -393,13 +405,17 @@ class TfFile {
    */
   private parseConfigCached(cache: TerraformCache): void {
     const src = this.text.charCodeAt(0) === 0xfeff ? ' ' + this.text.slice(1) : this.text;
-    const state = cache.tree(this.file, src);
+    const state = cache.tree(this.file, src, this.lines);
     this.cachedBlocks = state.blocks;
+    this.change = state.change;
     try {
       const rootNode = state.tree.rootNode;
       if (rootNode.hasError) {
-        const { root, comments } = parseText(this.text);
-        this.recover(root.namedChildren.find((c) => c.type === 'body'), comments);
+        // The incrementally parsed tree is the tree a fresh parse gives (tree-sitter re-uses only what the edit
+        // did not touch; test/unit/incremental checks the results against full parses). Recovery reads only the
+        // top level of it: clean blocks already converted are replayed, the others are copied out and converted.
+        const { children, comments } = this.topLevel(state.tree);
+        this.recover({ ...leaf(0, 0), type: 'body', namedChildren: children, children }, comments);
         return;
       }
       // top level: config_file > (comment | body > (block | attribute | comment)*)*
@@ -414,8 +430,7 @@ class TfFile {
               const t: string = cursor.nodeType;
               if (t === 'comment') this.addComments([leaf(cursor.startIndex, cursor.endIndex)]);
               else if (t === 'block') {
-                const text = this.text.slice(cursor.startIndex, cursor.endIndex);
-                if (!this.replayBlock(text, cursor.startIndex)) {
+                if (!this.replayBlock(cursor.startIndex, cursor.endIndex)) {
                   const snap = snapshot(cursor.currentNode);
                   this.addComments(snap.comments);
                   this.topBlock(snap.root);
@@ -431,17 +446,73 @@ class TfFile {
     } finally {
       cache.setBlocks(this.file, this.usedBlocks);
       this.cachedBlocks = undefined;
+      this.change = undefined;
     }
   }
 
-  /** Re-uses the conversion of a block with this text, if there is one. */
-  private replayBlock(text: string, start: number): boolean {
-    const hit = this.cachedBlocks?.get(text) ?? this.usedBlocks.get(text);
+  /**
+   * The named children of the tree's `body` for recovery: stand-ins (offsets and flags only) for damaged blocks,
+   * other nodes and clean blocks that `replayBlock` will re-use; copies for the clean blocks it cannot, with the
+   * comments inside those.
+   */
+  private topLevel(tree: TreeSitter.Tree): { children: TSNode[]; comments: TSNode[] } {
+    const children: TSNode[] = [];
+    const comments: TSNode[] = [];
+    const cursor = tree.walk();
+    try {
+      if (!cursor.gotoFirstChild()) return { children, comments };
+      do {
+        if (cursor.nodeType !== 'body' || !cursor.gotoFirstChild()) continue;
+        do {
+          if (!cursor.nodeIsNamed) continue;
+          const type: string = cursor.nodeType;
+          const start = cursor.startIndex;
+          const end = cursor.endIndex;
+          if (type !== 'block') {
+            children.push({ ...leaf(start, end), type, isError: type === 'ERROR', hasError: type === 'ERROR' || cursor.currentNode.hasError });
+            continue;
+          }
+          const node = cursor.currentNode;
+          if (node.hasError) children.push({ ...leaf(start, end), type, hasError: true });
+          else if (this.cachedBlock(start, end)) children.push({ ...leaf(start, end), type, hasError: false });
+          else {
+            const snap = snapshot(node);
+            children.push(snap.root);
+            comments.push(...snap.comments);
+          }
+        } while (cursor.gotoNextSibling());
+        break;
+      } while (cursor.gotoNextSibling());
+    } finally {
+      cursor.delete();
+    }
+    return { children, comments };
+  }
+
+  /**
+   * The conversion of the block at [start, end) from the previous parse, when its text cannot have changed: it
+   * lies before the edit, or after it (moved by the edit's length), and has the same length and column.
+   */
+  private cachedBlock(start: number, end: number): CachedBlock | undefined {
+    if (!this.cachedBlocks) return undefined;
+    const ch = this.change;
+    let old: number;
+    if (!ch) old = start;
+    else if (end <= ch.start) old = start;
+    else if (start >= ch.newEnd) old = start - (ch.newEnd - ch.oldEnd);
+    else return undefined;
+    const hit = this.cachedBlocks.get(old);
+    if (!hit || hit.length !== end - start || this.lines.position(start).character !== hit.character) return undefined;
+    return hit;
+  }
+
+  /** Re-uses the conversion of the block at [start, end), if there is one. */
+  private replayBlock(start: number, end: number): boolean {
+    const hit = this.cachedBlock(start, end);
     if (!hit) return false;
     const pos = this.lines.position(start);
-    if (pos.character !== hit.character) return false;
     const d = pos.line - hit.line;
-    this.usedBlocks.set(text, hit);
+    this.usedBlocks.set(start, hit);
     for (const c of hit.comments) {
       const s0 = this.lines.offset(shiftLines(c.range.start, d));
       if (this.seenComments.has(s0)) continue;
@@ -733,8 +804,7 @@ class TfFile {
       this.convertTopBlock(block);
       return;
     }
-    const text = this.text.slice(this.s0(block), this.e0(block));
-    if (this.replayBlock(text, this.s0(block))) return;
+    if (this.replayBlock(this.s0(block), this.e0(block))) return;
     // convert into a scratch unit, record what it added, then add that to the real unit
     const real = this.unit;
     const scratch = emptyUnit('terraform', real.root);
@@ -751,13 +821,14 @@ class TfFile {
     const entry: CachedBlock = {
       line: start.line,
       character: start.character,
+      length: this.e0(block) - this.s0(block),
       resources: scratch.resources,
       inputs: [...scratch.inputs],
       locals: [...scratch.locals],
       issues: scratch.issues,
       comments: this.blockComments(block),
     };
-    this.usedBlocks.set(text, entry);
+    this.usedBlocks.set(this.s0(block), entry);
     for (const r of entry.resources) real.resources.push(r);
     for (const [k, v] of entry.inputs) real.inputs.set(k, v);
     for (const [k, v] of entry.locals) real.locals.set(k, v);

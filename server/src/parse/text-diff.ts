@@ -8,20 +8,28 @@ export interface TextChange {
   newEnd: number;
 }
 
+const CHUNK = 4096;
+
 /** `undefined` when the texts are equal. */
 export function diffText(oldText: string, newText: string): TextChange | undefined {
   if (oldText === newText) return undefined;
   const min = Math.min(oldText.length, newText.length);
+  // compare in chunks first (string equality is a memory compare), then character by character
   let start = 0;
-  while (start < min && oldText.charCodeAt(start) === newText.charCodeAt(start)) start++;
+  for (let step = CHUNK; step >= 1; step = step === 1 ? 0 : Math.max(1, step >> 4)) {
+    while (start + step <= min && oldText.substr(start, step) === newText.substr(start, step)) start += step;
+  }
   let oldEnd = oldText.length;
   let newEnd = newText.length;
-  while (oldEnd > start && newEnd > start && oldText.charCodeAt(oldEnd - 1) === newText.charCodeAt(newEnd - 1)) {
-    oldEnd--;
-    newEnd--;
+  for (let step = CHUNK; step >= 1; step = step === 1 ? 0 : Math.max(1, step >> 4)) {
+    while (oldEnd - step >= start && newEnd - step >= start && oldText.substr(oldEnd - step, step) === newText.substr(newEnd - step, step)) {
+      oldEnd -= step;
+      newEnd -= step;
+    }
   }
   // never split a CRLF pair or a surrogate pair: widen to whole characters
-  while (start > 0 && (isLowSurrogate(newText.charCodeAt(start)) || (newText.charCodeAt(start) === 10 && newText.charCodeAt(start - 1) === 13))) start--;
+  const splits = (t: string, o: number) => isLowSurrogate(t.charCodeAt(o)) || (t.charCodeAt(o) === 10 && t.charCodeAt(o - 1) === 13);
+  while (start > 0 && (splits(newText, start) || splits(oldText, start))) start--;
   return { start, oldEnd, newEnd };
 }
 

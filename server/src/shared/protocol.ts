@@ -34,6 +34,8 @@ export function defaultSettings(): SageShieldSettings {
 export interface SageShieldInitializationOptions {
   /** Delay before analysing after an edit, in ms (default 150). Tests set it. */
   debounceMs?: number;
+  /** Client-side commands the client implements (`CLIENT_COMMANDS` values); code actions use only these. */
+  clientCommands?: string[];
 }
 
 /** Diagnostic `source` for everything SageShield publishes. */
@@ -78,3 +80,40 @@ export namespace StatusRequest {
   export const method = 'sageshield/status' as const;
   export const type = new RequestType0<ServerStatus, void>(method);
 }
+
+// ---- Code actions and commands (lsp/code-actions.ts, lsp/commands.ts, client/src/extension.ts) ----
+
+/** Code action kind of "fix everything SageShield can fix in this file" (`editor.codeActionsOnSave`). */
+export const FIX_ALL_KIND = 'source.fixAll.sageshield';
+
+/**
+ * Server-side command (`workspace/executeCommand`, declared in `executeCommandProvider`): applies the preferred
+ * fix of every finding of a document through `workspace/applyEdit`. Arguments: one `FixAllCommandArgs`.
+ */
+export const SERVER_FIX_ALL_COMMAND = 'sageshield.fixAll';
+
+export interface FixAllCommandArgs {
+  uri: string;
+  /** The document version the user saw; the command does nothing when the document has changed since. */
+  version?: number;
+}
+
+export interface FixAllCommandResult {
+  applied: boolean;
+  /** Fixes applied (0 when nothing could be fixed). */
+  fixes: number;
+  /** Why nothing was applied: 'stale' (the document changed), 'unknown-document', 'not-analysed', 'nothing-to-fix', 'rejected', 'unsupported'. */
+  reason?: string;
+}
+
+/**
+ * Client-side commands (VS Code client, `client/src/extension.ts`): never declared by the server. A client tells
+ * the server which of them it implements in `initializationOptions.clientCommands`; the server puts them in code
+ * actions only then.
+ */
+export const CLIENT_COMMANDS = {
+  /** Opens a rule's documentation. Arguments: [url: string]. */
+  openDocs: 'sageshield.openDocs',
+  /** "SageShield: Fix All in File": runs `SERVER_FIX_ALL_COMMAND` on the active editor's document. */
+  fixAllInFile: 'sageshield.fixAllInFile',
+} as const;

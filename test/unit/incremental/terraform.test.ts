@@ -67,13 +67,31 @@ describe('incremental Terraform parsing', function () {
       let edits = 0;
       for (; edits < 300 && Date.now() - started < 20000; edits++) {
         // mostly small edits on the current text; now and then back to the clean base (recovery, then re-use)
-        text = rnd() < 0.1 ? BASE : randomEdit(rnd, text, 'ab1 ={}"\n#[]().$,');
+        text = rnd() < 0.1 ? BASE : randomEdit(rnd, text, 'ab1 ={}"\n\r#[]().$,');
         const files = [{ path: FILE, text }];
         assertSameAnalysis(engine, DIR, inc.terraform(DIR, files), parseTerraformModule(DIR, files, undefined), `after edit ${edits}`);
       }
       assert.ok(edits >= 50, `only ${edits} edits in the time box`);
       assert.ok(inc.stats().terraform.incremental > 0, 'the tree was re-used');
       assert.ok(engine.stats().incremental > 0, 'some analyses re-checked part of the unit');
+    } finally {
+      inc.dispose();
+    }
+  });
+
+  it('equals a full parse in a module of several files (one edited, BOM, tfvars)', () => {
+    const inc = new IncrementalParser();
+    const engine = new IncrementalEngine();
+    try {
+      const rnd = prng(4242);
+      const vars = { path: `${DIR}/variables.tf`, text: '\ufeffvariable "name" {\n  default = "x"\n}\n' };
+      const tfvars = { path: `${DIR}/terraform.tfvars`, text: 'name = "prod"\n' };
+      let text = [2, 3].map(block).join('\n');
+      for (let n = 0; n < 60; n++) {
+        text = randomEdit(rnd, text, 'ab1 ={}"\n#');
+        const files = [vars, { path: FILE, text }, tfvars];
+        assertSameAnalysis(engine, DIR, inc.terraform(DIR, files), parseTerraformModule(DIR, files, undefined), `after edit ${n}`);
+      }
     } finally {
       inc.dispose();
     }
