@@ -102,7 +102,7 @@ async function startServer({ debounceMs, rssFile }) {
   });
   conn.onRequest(rpc.ConfigurationRequest.type, (params) => params.items.map(() => ({})));
   conn.onRequest(rpc.RegistrationRequest.type, () => undefined);
-  conn.onNotification(rpc.LogMessageNotification.type, () => undefined);
+  conn.onNotification(rpc.LogMessageNotification.type, (m) => { if (process.env.BENCH_LOG) process.stderr.write(`server: ${m.message}\n`); });
   conn.listen();
   const rootUri = pathToFileURL(CORPORA).href;
   await conn.sendRequest(rpc.InitializeRequest.type, {

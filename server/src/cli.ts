@@ -9,6 +9,7 @@ import { buildReport, relativePath, renderJson, type Report } from './audit/repo
 import { renderMarkdown } from './audit/report-markdown';
 import { renderSarif } from './audit/report-sarif';
 import { renderText } from './audit/report-text';
+import { overridesOf, planFixes, unifiedDiff, writeFixes, type FixPlan } from './audit/fix';
 import { VERSION } from './audit/version';
 import { DEFAULT_MAX_FILE_SIZE, scanPaths } from './audit/workspace';
 import { allRules } from './rules';
@@ -36,6 +37,13 @@ Options:
                              without "/" matches a name at any depth (repeatable; adds to the config's)
       --include-ignored-dirs also walk node_modules, .git, .terraform and cdk.out
       --max-file-size BYTES  skip (and report) candidate files larger than this (default ${DEFAULT_MAX_FILE_SIZE})
+      --fix                  apply the preferred fix of every finding, writing the files in place, print
+                             per file what changed (rule, resource, fix) and the new parameters/variables
+                             you must give a value; then report what remains (the exit code gates on that).
+                             Never a suppression; a template or module with syntax errors is left untouched
+                             ("not fixed"); only files that were scanned are written (symlinks: the real file)
+      --fix-dry-run          as --fix, but print a diff of the changes instead of writing them; the report
+                             is what would remain
   -h, --help                 show this help
   -V, --version              show the version
 
@@ -43,7 +51,8 @@ Exit codes:
   0  no finding at or above --fail-on, and every file could be read
   1  at least one finding at or above --fail-on
   2  usage error, invalid config file, a PATH that does not exist, a file or folder that could not
-     be read (permission denied, dangling symbolic link), or a report that could not be written.
+     be read (permission denied, dangling symbolic link), a report that could not be written, or a
+     file --fix could not write.
      Takes precedence over 1.
   Templates that cannot be parsed at all, binary or oversized files, and a file named on the command
   line that is not a template are listed under "errors" in the report but do not change the exit code.
@@ -77,6 +86,8 @@ export interface ScanArgs {
   exclude: string[];
   includeIgnoredDirs: boolean;
   maxFileSize: number;
+  /** --fix (write) or --fix-dry-run; absent when neither is given. */
+  fix?: 'write' | 'dry-run';
 }
 
 export class UsageError extends Error {}
@@ -164,6 +175,14 @@ export function parseArgs(argv: readonly string[]): Command {
         scan.maxFileSize = Number(v);
         break;
       }
+      case '--fix':
+      case '--fix-dry-run': {
+        flag();
+        const mode = a === '--fix' ? 'write' : 'dry-run';
+        if (scan.fix && scan.fix !== mode) throw new UsageError('--fix and --fix-dry-run cannot be used together');
+        scan.fix = mode;
+        break;
+      }
       default:
         throw new UsageError(`unknown option ${a}`);
     }
@@ -229,7 +248,7 @@ export async function main(argv: readonly string[], io: CliIO, deps: CliDeps = {
     for (const id of [...(cfg.rules?.disabled ?? []), ...Object.keys(cfg.rules?.severity ?? {})])
       if (!known.has(id)) io.stderr(`sageshield: warning: ${loaded.file}: unknown rule ID ${id} (ignored)\n`);
     const failOn: FailOn = a.failOn ?? cfg.failOn ?? 'high';
-    const scan = await scanPaths(a.paths, {
+    const scanOptions: Parameters<typeof scanPaths>[1] = {
       cwd: io.cwd,
       includeIgnoredDirs: a.includeIgnoredDirs,
       maxFileSize: a.maxFileSize,
@@ -244,7 +263,21 @@ export async function main(argv: readonly string[], io: CliIO, deps: CliDeps = {
         reportMayFail: a.mayFail && cfg.reportMayFail !== false,
         rules: deps.rules,
       },
-    });
+    };
+    // --fix: the fix summary goes where it does not mix with a machine-readable report
+    const note = a.format === 'text' && !a.output ? io.stdout : io.stderr;
+    let writeFailed = false;
+    let overrides: Map<string, string> | undefined;
+    if (a.fix) {
+      const first = await scanPaths(a.paths, { ...scanOptions, keepUnits: true, fixTitles: false });
+      const plan = planFixes(first);
+      const failed = a.fix === 'write' ? await writeFixes(plan.files) : [];
+      note(renderFixPlan(plan, io.cwd, a.fix === 'dry-run', failed));
+      for (const f of failed) io.stderr(`sageshield: ${relativePath(io.cwd, f.file)}: ${f.message}\n`);
+      writeFailed = failed.length > 0;
+      if (a.fix === 'dry-run') overrides = overridesOf(plan);
+    }
+    const scan = await scanPaths(a.paths, overrides ? { ...scanOptions, overrides } : scanOptions);
     // Describe the rules that ran, with the severity the config gives them.
     const disabled = new Set(cfg.rules?.disabled ?? []);
     const ran = (deps.rules ?? allRules())
@@ -264,7 +297,7 @@ export async function main(argv: readonly string[], io: CliIO, deps: CliDeps = {
       io.stdout(text);
       if (a.format !== 'text') io.stderr(`${summaryLine(report)}\n`);
     }
-    const ioFailure = scan.errors.some((e) => e.kind === 'not-found' || e.kind === 'io');
+    const ioFailure = writeFailed || scan.errors.some((e) => e.kind === 'not-found' || e.kind === 'io');
     if (ioFailure) {
       for (const e of scan.errors.filter((x) => x.kind === 'not-found' || x.kind === 'io'))
         io.stderr(`sageshield: ${relativePath(io.cwd, e.file)}: ${e.message}\n`);
@@ -275,6 +308,35 @@ export async function main(argv: readonly string[], io: CliIO, deps: CliDeps = {
     io.stderr(`sageshield: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     return EXIT_ERROR;
   }
+}
+
+/**
+ * What `--fix` did (or, dry run, would do): per file the fixes (rule, resource, title) and, dry run, a diff; the
+ * inputs the user must give; what was not fixed and why; findings with no automatic fix.
+ */
+export function renderFixPlan(plan: FixPlan, cwd: string, dryRun: boolean, failed: ReadonlyArray<{ file: string }> = []): string {
+  const rel = (f: string) => relativePath(cwd, f);
+  const out: string[] = [];
+  const notWritten = new Set(failed.map((f) => f.file));
+  for (const f of plan.files) {
+    out.push(`${dryRun ? 'would fix' : notWritten.has(f.file) ? 'NOT written' : 'fixed'} ${rel(f.file)}:`);
+    const seen = new Set<string>();
+    for (const c of f.changes) {
+      const line = `  ${c.ruleId} ${c.resource}: ${c.title}`;
+      if (!seen.has(line)) out.push(line);
+      seen.add(line);
+    }
+    if (dryRun) out.push(unifiedDiff(rel(f.file), f.before, f.after).trimEnd());
+  }
+  if (plan.inputs.length) {
+    out.push(`inputs you must give a value (new ${[...new Set(plan.inputs.map((i) => `${i.kind}s`))].join(' and ')}):`);
+    for (const i of plan.inputs) out.push(`  ${i.kind} ${i.name} in ${rel(i.file)}`);
+  }
+  for (const n of plan.notFixed) out.push(`not fixed: ${rel(n.file)} ${n.reason}`);
+  for (const n of plan.noFix) out.push(`no automatic fix: ${n.ruleId} ${n.resource} in ${rel(n.file)}`);
+  const count = plan.files.length - (dryRun ? 0 : notWritten.size);
+  out.push(`${dryRun ? 'would change' : 'changed'} ${count} file${count === 1 ? '' : 's'}.`);
+  return `${out.join('\n')}\n`;
 }
 
 /** The last line of the text report: counts by severity, units, errors. */

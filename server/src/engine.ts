@@ -79,7 +79,7 @@ export function finishFindings(unit: Unit, findings: Finding[]): Finding[] {
 
 export function compareFindings(a: Finding, b: Finding): number {
   return (
-    a.file.localeCompare(b.file) ||
+    (a.file === b.file ? 0 : a.file.localeCompare(b.file)) ||
     a.range.start.line - b.range.start.line ||
     a.range.start.character - b.range.start.character ||
     a.ruleId.localeCompare(b.ruleId)

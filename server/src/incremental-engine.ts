@@ -11,9 +11,10 @@
  * ranges, did not change). A rule that reads further than that must declare no resource types (below).
  *
  * Everything else decides a full run: the first analysis, other options, any change of the unit's inputs,
- * locals, conditions, tfvars assignments or comments (suppressions), a duplicate address, or an affected part
- * larger than half the unit. Rules that declare no resource types (SS-SUPPRESS-01 reads comments and positions)
- * always run on the whole unit.
+ * locals, conditions or tfvars assignments, a duplicate address, or an affected part larger than half the unit.
+ * Rules that declare no resource types always run on the whole unit: SS-SUPPRESS-01 reads the comments and
+ * positions (only it and `applySuppressions`, which runs after the engine on the whole unit, read comments, so
+ * an edit inside a comment re-checks nothing else).
  *
  * The result equals `analyzeUnit` on the whole unit (test/unit/incremental proves it on random edits).
  */
@@ -39,17 +40,24 @@ export interface IncrementalEngineStats {
 const DEPENDENCY_HOPS = 3;
 
 export class IncrementalEngine {
-  private readonly previous = new Map<string, Previous>();
+  /** Per key, the last two analyses, newest first: an edit is often compared best with the one before last
+   * (a typo made the template unreadable, then was undone: the parser splices into the last readable version). */
+  private readonly previous = new Map<string, Previous[]>();
   private readonly refsCache = new WeakMap<Resource, string[]>();
   private counts: IncrementalEngineStats = { full: 0, incremental: 0, lastChecked: 0 };
 
   /** Same result as `analyzeUnit(unit, options)`. `key` names the document (or module) analysed. */
   analyze(key: string, unit: Unit, options: AnalyzeOptions = {}): AnalyzeResult {
     const opts = JSON.stringify([options.disabledRules ?? [], options.severity ?? {}, options.reportMayFail ?? true, options.rules?.map((r) => r.meta.id) ?? null]);
-    const prev = this.previous.get(key);
-    const result = prev && prev.options === opts ? this.incremental(prev, unit, options) : undefined;
+    const history = this.previous.get(key) ?? [];
+    let result: AnalyzeResult | undefined;
+    for (const prev of history) {
+      if (prev.options === opts) result = this.incremental(prev, unit, options);
+      if (result) break;
+    }
     const out = result ?? this.full(unit, options);
-    this.previous.set(key, { unit, options: opts, findings: out.findings });
+    const latest: Previous = { unit, options: opts, findings: out.findings };
+    this.previous.set(key, history[0] && history[0].unit !== unit ? [latest, history[0]] : [latest]);
     return out;
   }
 
@@ -76,7 +84,6 @@ export class IncrementalEngine {
     if (old === unit) return { findings: prev.findings, ruleErrors: [] };
     if (old.format !== unit.format || old.root !== unit.root) return undefined;
     if (!sameMap(old.inputs, unit.inputs) || !sameMap(old.locals, unit.locals) || !sameMap(old.conditions, unit.conditions) || !sameMap(old.assignments, unit.assignments)) return undefined;
-    if (!sameComments(old, unit)) return undefined;
     const before = byAddress(old.resources);
     const now = byAddress(unit.resources);
     if (!before || !now) return undefined;
@@ -201,18 +208,6 @@ function sameMap<V>(a: ReadonlyMap<string, V>, b: ReadonlyMap<string, V>): boole
   for (const [k, v] of b) {
     const n = ai.next();
     if (n.done || n.value[0] !== k || n.value[1] !== v) return false;
-  }
-  return true;
-}
-
-function sameComments(a: Unit, b: Unit): boolean {
-  if (a.comments === b.comments) return true;
-  if (a.comments.length !== b.comments.length) return false;
-  for (let i = 0; i < a.comments.length; i++) {
-    const x = a.comments[i];
-    const y = b.comments[i];
-    if (x === y) continue;
-    if (x.text !== y.text || x.file !== y.file || x.range.start.line !== y.range.start.line || x.range.start.character !== y.range.start.character || x.range.end.line !== y.range.end.line || x.range.end.character !== y.range.end.character) return false;
   }
   return true;
 }

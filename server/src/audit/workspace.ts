@@ -91,6 +91,18 @@ export interface ScanOptions {
   analyze?: AnalyzeOptions;
   /** Folder that relative `paths` are resolved against (default: process.cwd()). */
   cwd?: string;
+  /** Texts that replace what is on disk (absolute path -> text), e.g. the files `--fix-dry-run` would write. */
+  overrides?: ReadonlyMap<string, string>;
+  /** Keep the parsed units and their findings in `ScanResult.parsed` (for `--fix`). */
+  keepUnits?: boolean;
+}
+
+/** A unit as scanned: its findings (unsuppressed, `keep` applied) and the files the scan was asked about. */
+export interface ParsedUnit {
+  unit: Unit;
+  findings: Finding[];
+  /** Files that were scan targets (explicit `.tf` files), or undefined when all of the unit's files were. */
+  keep?: ReadonlySet<string>;
 }
 
 export interface ScanResult {
@@ -102,6 +114,8 @@ export interface ScanResult {
   warnings: ScanWarning[];
   ruleErrors: UnitRuleError[];
   units: ScannedUnit[];
+  /** With `keepUnits`: the parsed units, in scan order. */
+  parsed?: ParsedUnit[];
 }
 
 const CFN_EXT = /\.(ya?ml|json|template)$/i;
@@ -396,6 +410,8 @@ export async function scanPaths(paths: readonly string[], opts: ScanOptions = {}
   const maxFileSize = opts.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
   const d = await discover(paths.length ? [...paths] : ['.'], opts);
   const result: ScanResult = { findings: [], suppressed: [], errors: d.errors, warnings: [], ruleErrors: [], units: [] };
+  const overrides = opts.overrides ?? new Map<string, string>();
+  if (opts.keepUnits) result.parsed = [];
 
   const analyze = (unit: Unit, keep?: Set<string>): void => {
     result.units.push({ format: unit.format, root: unit.root, files: unit.files.map((f) => f.path), resources: unit.resources.length });
@@ -405,6 +421,7 @@ export async function scanPaths(paths: readonly string[], opts: ScanOptions = {}
     const { findings, suppressed } = applySuppressions(unit, analysed.findings);
     if (opts.fixTitles !== false) withFixTitles(unit, findings);
     for (const f of findings) if (!keep || keep.has(f.file)) result.findings.push(f);
+    result.parsed?.push({ unit, findings: findings.filter((f) => !keep || keep.has(f.file)), keep });
     for (const s of suppressed) if (!keep || keep.has(s.finding.file)) result.suppressed.push(s);
     const ruleErrors = analysed.ruleErrors;
     for (const e of ruleErrors) result.ruleErrors.push({ ...e, unit: unit.root });
@@ -412,7 +429,10 @@ export async function scanPaths(paths: readonly string[], opts: ScanOptions = {}
 
   // CloudFormation templates.
   const cfnFiles = [...d.cfn].sort();
-  const texts = await mapLimit(cfnFiles, 16, (f) => readSourceFile(f, maxFileSize));
+  const texts = await mapLimit(cfnFiles, 16, (f): Promise<ReadOutcome> => {
+    const o = overrides.get(f);
+    return o !== undefined ? Promise.resolve({ ok: true, text: o }) : readSourceFile(f, maxFileSize);
+  });
   cfnFiles.forEach((file, i) => {
     opts.signal?.throwIfAborted();
     const r = texts[i];
@@ -436,14 +456,14 @@ export async function scanPaths(paths: readonly string[], opts: ScanOptions = {}
     opts.signal?.throwIfAborted();
     if (keep) {
       // Explicit files: the whole folder is the module (variables, locals), findings kept for `keep` only.
-      const loaded = await loadTerraformModule(dir, new Map(), maxFileSize);
+      const loaded = await loadTerraformModule(dir, overrides, maxFileSize);
       for (const e of loaded.errors) if (keep.has(e.file) || e.kind === 'parse') result.errors.push(e);
       if (loaded.unit) analyze(loaded.unit, keep);
       continue;
     }
     const files = [...d.tfDirs.get(dir)!];
     if (!files.some((f) => TF_FILE.test(f))) continue; // tfvars alone are not a module
-    const loaded = await buildModule(dir, files, new Map(), maxFileSize);
+    const loaded = await buildModule(dir, files, overrides, maxFileSize);
     result.errors.push(...loaded.errors);
     if (loaded.unit) analyze(loaded.unit);
   }

@@ -3,14 +3,17 @@
  * next text re-parses only what changed (the edit is found by diffing the old and new text: common prefix and
  * suffix, so callers need not pass LSP change events).
  *
- * - Terraform: the previous tree-sitter tree per file (`tree.edit` + `parser.parse(text, oldTree)`), and the
- *   model pieces of every top-level block by block text, re-used (ranges shifted) when the block is unchanged.
- *   See `TerraformCache` in terraform.ts.
- * - CloudFormation YAML: an edit inside one entry of `Resources` re-parses that entry alone and splices it into
- *   the previous unit; anything else (an edit that crosses entries, touches another section, a template with
- *   syntax errors before the edit, JSON) is a full parse. See cfn-incremental.ts.
+ * - Terraform (terraform.ts, `TerraformCache`): the previous tree-sitter tree per file (`tree.edit` +
+ *   `parser.parse(text, oldTree)`, then `tree.delete()` of the old one), and the model pieces of every clean
+ *   top-level block, re-used when the block lies outside the edited region (copies moved by the line delta when
+ *   lines were added or removed). Only new or edited blocks are copied out of wasm and converted; a tree with
+ *   errors goes through the same recovery as a full parse, re-using the clean blocks.
+ * - CloudFormation YAML (cfn-incremental.ts, `CfnCache`): an edit inside one entry of `Resources` re-parses that
+ *   entry alone and splices it into the previous unit; while a typo makes the template unreadable, later edits
+ *   are spliced into the last readable version. Anything else is a full parse (see there). JSON: full parse.
  *
- * The result is always equal to a full parse of the same text (test/unit/incremental proves it on random edits).
+ * The result is always equal to a full parse of the same text (test/unit/incremental proves it on random
+ * edits). Unchanged resources keep their objects, which is how `IncrementalEngine` knows what to re-check.
  */
 import type { SourceFile, Unit } from '../model/types';
 import { parseCloudFormation } from './cloudformation';

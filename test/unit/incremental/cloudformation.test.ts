@@ -110,6 +110,21 @@ describe('incremental CloudFormation parsing', function () {
     assert.equal(after.resources[i + 1].range.start.line, before.resources[i + 1].range.start.line + 1);
   });
 
+  it('after a typo that breaks the template, the undo is spliced into the last readable version', () => {
+    const inc = new IncrementalParser();
+    const engine = new IncrementalEngine();
+    engine.analyze(FILE, inc.cloudFormation(FILE, BASE)!);
+    const typo = BASE.replace('          - Effect: Allow\n            Principal: { Service', '          x- Effect: Allow\n            Principal: { Service');
+    assert.notEqual(typo, BASE);
+    const broken = inc.cloudFormation(FILE, typo)!;
+    assert.ok(broken.issues.length > 0, 'the typo is a syntax error');
+    assertSameAnalysis(engine, FILE, broken, parseCloudFormation(FILE, typo), 'with the typo');
+    const fixed = BASE.replace('InstanceType: ml.t3.medium', 'InstanceType: ml.t3.mediu');
+    assertSameAnalysis(engine, FILE, inc.cloudFormation(FILE, fixed), parseCloudFormation(FILE, fixed), 'after the undo and another edit');
+    assert.deepStrictEqual(inc.stats().cloudformation, { full: 2, incremental: 1 });
+    assert.equal(engine.stats().incremental, 1, 'compared with the analysis before the typo');
+  });
+
   it('equals a full parse after random edits to a JSON template (always a full parse)', () => {
     const inc = new IncrementalParser();
     const engine = new IncrementalEngine();
