@@ -5,7 +5,7 @@
  *   listed in `notFixed` ("has syntax errors").
  * - Fixes are applied one finding (rule + resource) at a time with `fixAllWith`, re-analysing in between. A fix that
  *   would change a file that was not a scan target (a sibling `.tf` of a file named explicitly) is not applied.
- * - Inputs the user must give are the parameters / variables that exist after a fix and not before it.
+ * - Inputs the user must give are those the applied fixes name (`Fix.inputs`, carried by `fixAllWith(...).applied`).
  * - `writeFixes` writes each changed file atomically (temp file in the same folder, then rename), through symbolic
  *   links to the real file, with the file's mode and its BOM; a file whose text on disk changed since the scan is
  *   not written.
@@ -74,30 +74,41 @@ function planUnit(p: ParsedUnit, plan: FixPlan): void {
   let curFindings: Finding[] | undefined;
   const perFile = new Map<string, FixChange[]>();
   const keys = [...new Set(p.findings.map(key))];
-  for (const k of keys) {
-    const targets = (curFindings ?? p.findings).filter((f) => key(f) === k);
-    if (targets.length === 0) continue; // cured by an earlier fix
-    let res;
-    try {
-      res = fixAllWith(cur, targets, reanalyse);
-    } catch {
-      res = undefined;
+  const refused = new Set<string>();
+  // one (rule, resource) at a time; again while a pass changed something, since a fix can make another finding of
+  // a key already done fixable (a statement split by IAM-06 leaves its other actions to IAM-04)
+  for (let pass = 0, progress = true; progress && pass < 8; pass++) {
+    progress = false;
+    for (const k of keys) {
+      if (refused.has(k)) continue;
+      const targets = (curFindings ?? p.findings).filter((f) => key(f) === k);
+      if (targets.length === 0) continue; // cured by an earlier fix
+      let res;
+      try {
+        res = fixAllWith(cur, targets, reanalyse);
+      } catch {
+        res = undefined;
+      }
+      const changed = res ? res.files.filter((f) => cur.files.find((x) => x.path === f.path)?.text !== f.text) : [];
+      if (!res || res.applied.length === 0 || changed.length === 0) continue;
+      const outside = changed.find((f) => !allowed.has(f.path));
+      if (outside) {
+        refused.add(k);
+        plan.notFixed.push({ file: targets[0].file, reason: `${k.replace('|', ' on ')}: the fix would change ${outside.path}, which was not scanned` });
+        continue;
+      }
+      const next = reanalyse(res.files);
+      if (!next) continue;
+      const changes = res.applied.map(({ ruleId, resource, title }) => ({ ruleId, resource, title }));
+      for (const f of changed) perFile.set(f.path, [...(perFile.get(f.path) ?? []), ...changes]);
+      for (const name of res.applied.flatMap((a) => a.inputs ?? [])) {
+        const input = next.unit.inputs.get(name);
+        if (input) plan.inputs.push({ name, kind: original.format === 'cloudformation' ? 'parameter' : 'variable', file: input.file });
+      }
+      cur = next.unit;
+      curFindings = next.findings;
+      progress = true;
     }
-    const changed = res ? res.files.filter((f) => cur.files.find((x) => x.path === f.path)?.text !== f.text) : [];
-    if (!res || res.applied.length === 0 || changed.length === 0) continue;
-    const outside = changed.find((f) => !allowed.has(f.path));
-    if (outside) {
-      plan.notFixed.push({ file: targets[0].file, reason: `${k.replace('|', ' on ')}: the fix would change ${outside.path}, which was not scanned` });
-      continue;
-    }
-    const next = reanalyse(res.files);
-    if (!next) continue;
-    for (const f of changed) perFile.set(f.path, [...(perFile.get(f.path) ?? []), ...res.applied]);
-    for (const [name, input] of next.unit.inputs)
-      if (!cur.inputs.has(name) && input.default === undefined)
-        plan.inputs.push({ name, kind: original.format === 'cloudformation' ? 'parameter' : 'variable', file: input.file });
-    cur = next.unit;
-    curFindings = next.findings;
   }
   // what is left of the findings asked about (same rule and resource): no automatic fix for it
   const seen = new Set<string>();

@@ -114,8 +114,8 @@ export function defaultReanalyse(base: Unit): Reanalyse {
 export interface FixAllResult {
   /** Edits per file against the original texts (one edit per changed region). */
   edits: TextEdit[];
-  /** Titles of the fixes applied, in order. */
-  applied: Array<{ ruleId: string; resource: string; title: string }>;
+  /** The fixes applied, in order: title, and the new parameters/variables the user must fill in (Fix.inputs). */
+  applied: Array<{ ruleId: string; resource: string; title: string; inputs?: string[] }>;
   /** The texts after all fixes. */
   files: SourceFile[];
 }
@@ -153,7 +153,7 @@ export function fixAllWith(unit: Unit, findings: Finding[], reanalyse: Reanalyse
       failed.add(tkey);
       continue;
     }
-    applied.push({ ruleId: target.ruleId, resource: target.resource.address, title: fx.title });
+    applied.push({ ruleId: target.ruleId, resource: target.resource.address, title: fx.title, ...(fx.inputs?.length ? { inputs: [...fx.inputs] } : {}) });
     cur = next.unit;
     curFindings = next.findings;
     // a finding that is still there after its own fix must not be retried forever

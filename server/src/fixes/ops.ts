@@ -2,13 +2,13 @@
  * Format-neutral edit operations over a unit: per-rule fixes call these, and they dispatch to the YAML, JSON or
  * HCL writer of the file concerned. Each returns the edits (empty when it cannot edit safely).
  */
-import type { MapValue, Resource, Unit, Value } from '../model/types';
+import type { ListValue, MapValue, Resource, Unit, Value } from '../model/types';
 import { Doc } from './doc';
-import { hclAddBlocks, hclBlock, hclReplaceItem, hclReplaceNode, hclSetAttribute, hclSetAttributes } from './hcl';
-import { jsonAddToSection, jsonNodeAt, jsonReplaceItem, jsonReplaceNode, jsonSetInObject, jsonSetProperties, jsonTree, toCfnJson } from './json';
-import { uniqueName } from './text';
+import { hclAddBlocks, hclBlock, hclExpr, hclReplaceItem, hclReplaceNode, hclSetAttribute, hclSetAttributes } from './hcl';
+import { jsonAddToSection, jsonNodeAt, jsonReplaceItem, jsonReplaceNode, jsonSetInObject, jsonSetProperties, jsonTree, renderJson, toCfnJson } from './json';
+import { indentOf, uniqueName } from './text';
 import type { NewValue, TextEdit } from './types';
-import { yamlAddToSection, yamlReplaceItem, yamlReplaceNode, yamlSetInMap, yamlSetProperties } from './yaml';
+import { yamlAddToSection, yamlEntryLines, yamlInline, yamlReplaceItem, yamlReplaceNode, yamlSetInMap, yamlSetProperties } from './yaml';
 
 export type FileKind = 'yaml' | 'json' | 'hcl' | 'tfvars';
 
@@ -145,7 +145,7 @@ function escapedJson(doc: Doc, node: Value, encodedJson: boolean): boolean {
 }
 
 /** A value inside JSON text embedded in Terraform: references become `${...}` template strings. */
-function plainJson(v: NewValue): unknown {
+export function plainJson(v: NewValue): unknown {
   switch (v.kind) {
     case 'attr':
       return `\${${v.address}.${v.attribute}}`;
@@ -165,6 +165,116 @@ function plainJson(v: NewValue): unknown {
     default:
       return toCfnJson(v);
   }
+}
+
+/** End offset of a node's own text (trailing blanks of a YAML node's range excluded). */
+function nodeEnd(doc: Doc, node: Value): number {
+  const s = doc.slice(node.range);
+  return doc.offset(node.range.start) + s.replace(/\s+$/, '').length;
+}
+
+/** Is a list written in brackets (`[a, b]`) rather than as YAML `- ` lines? */
+function inFlow(doc: Doc, list: ListValue): boolean {
+  const c = doc.text[doc.offset(list.range.start)];
+  return c === '[';
+}
+
+/**
+ * Remove some items of a list, keeping at least one (returns [] when every item would go). Bracketed lists (JSON,
+ * YAML flow, HCL) lose the item and one separator; YAML block lists lose the item's `- ` lines.
+ */
+export function removeItems(ctx: FixContext, listNode: ListValue, remove: readonly Value[]): TextEdit[] {
+  const doc = ctx.doc(listNode.file);
+  const items = listNode.items;
+  const gone = items.map((i) => remove.includes(i));
+  if (!doc || !gone.some(Boolean) || gone.every(Boolean)) return [];
+  if (ctx.kind(listNode.file) === 'yaml' && !inFlow(doc, listNode)) {
+    const edits: TextEdit[] = [];
+    for (const [k, it] of items.entries()) {
+      if (!gone[k]) continue;
+      const line = it.range.start.line;
+      if (!/^\s*-\s+$/.test(doc.line(line).slice(0, it.range.start.character))) return [];
+      const last = doc.lastContentLine(it.range);
+      if (k + 1 < items.length && items[k + 1].range.start.line <= last) return [];
+      edits.push(doc.edit(doc.idx.lineStart(line), doc.afterLine(last), ''));
+    }
+    return edits;
+  }
+  const edits: TextEdit[] = [];
+  for (let a = 0; a < items.length; a++) {
+    if (!gone[a]) continue;
+    let b = a;
+    while (b + 1 < items.length && gone[b + 1]) b++;
+    if (b + 1 < items.length) edits.push(doc.edit(doc.offset(items[a].range.start), doc.offset(items[b + 1].range.start), ''));
+    else edits.push(doc.edit(nodeEnd(doc, items[a - 1]), nodeEnd(doc, items[b]), ''));
+    a = b;
+  }
+  return edits;
+}
+
+/**
+ * Insert a new item right after `item` (a map in a list: a policy statement), in the list's own style: a new
+ * `- ` item (YAML block), `, {...}` (flow), a new line with the item's indentation (multi-line JSON / HCL lists).
+ * `encodedJson`: the list is JSON text inside a Terraform string or heredoc.
+ */
+export function insertItemAfter(ctx: FixContext, item: Value, v: NewValue, encodedJson = false): TextEdit[] {
+  const doc = ctx.doc(item.file);
+  if (!doc) return [];
+  const start = doc.offset(item.range.start);
+  const end = nodeEnd(doc, item);
+  const lineStart = doc.idx.lineStart(item.range.start.line);
+  const before = doc.text.slice(lineStart, start);
+  const ownLine = /^\s*$/.test(before);
+  const indent = indentOf(doc.line(item.range.start.line));
+  const multi = doc.text.slice(start, end).includes('\n');
+  const sep = ownLine ? `,${doc.eol}${indent}` : ', ';
+  const kind = ctx.kind(item.file);
+  if (encodedJson || kind === 'json') {
+    if (encodedJson && doc.text.slice(start, start + 2) === '\\"') return [];
+    // one-line items stay on one line, with spaces inside the braces when the item has them
+    const pad = /^\{\s/.test(doc.text.slice(start, end));
+    let text: string;
+    if (encodedJson) {
+      const unit = innerUnit(doc, item, indent) ?? doc.unit;
+      text = multi ? JSON.stringify(plainJson(v), null, unit).split('\n').join(doc.eol + indent) : inlineJson(plainJson(v), pad);
+    } else text = multi ? renderJson(doc, toCfnJson(v), indent) : inlineJson(toCfnJson(v), pad);
+    return [doc.insertAt(end, sep + text)];
+  }
+  if (kind === 'hcl') return [doc.insertAt(end, sep + hclExpr(doc, v, indent))];
+  if (kind !== 'yaml') return [];
+  const dashAt = before.lastIndexOf('-');
+  if (dashAt < 0 || !/^\s*-\s*$/.test(before)) return [doc.insertAt(end, `, ${yamlInline(doc, v)}`)]; // a flow list
+  const dashIndent = ' '.repeat(dashAt);
+  const flowItem = doc.text[start] === '{';
+  let lines: string[];
+  if (flowItem || v.kind !== 'map' || v.entries.length === 0) lines = [`${dashIndent}- ${yamlInline(doc, v)}`];
+  else {
+    const col = ' '.repeat(item.range.start.character);
+    lines = v.entries.flatMap(([k, x]) => yamlEntryLines(doc, k, x, col));
+    lines[0] = before + lines[0].slice(col.length);
+  }
+  const last = doc.lastContentLine(item.range);
+  const body = lines.join(doc.eol);
+  if (last + 1 >= doc.lineCount) return [doc.insertAt(doc.text.length, (/\n$/.test(doc.text) ? '' : doc.eol) + body + doc.eol)];
+  return [doc.insertAt(doc.afterLine(last), body + doc.eol)];
+}
+
+/** The indentation step inside a multi-line JSON object: its first key's column minus the object's line indent. */
+function innerUnit(doc: Doc, obj: Value, indent: string): string | undefined {
+  if (obj.kind !== 'map' || obj.entries.length === 0) return undefined;
+  const k = obj.entries[0].keyRange.start;
+  if (k.line === obj.range.start.line) return undefined;
+  const own = indentOf(doc.line(k.line));
+  return own.length > indent.length && own.startsWith(indent) ? own.slice(indent.length) : undefined;
+}
+
+function inlineJson(v: unknown, pad = false): string {
+  if (Array.isArray(v)) return `[${v.map((x) => inlineJson(x, pad)).join(', ')}]`;
+  if (v && typeof v === 'object') {
+    const body = Object.entries(v as Record<string, unknown>).map(([k, x]) => `${JSON.stringify(k)}: ${inlineJson(x, pad)}`).join(', ');
+    return body === '' ? '{}' : pad ? `{ ${body} }` : `{${body}}`;
+  }
+  return JSON.stringify(v);
 }
 
 export interface NewInput {

@@ -48,7 +48,7 @@ function firstNonBlank(text: string, s: number, e: number): number {
 }
 
 /** A YAML block-mapping key at `i`: returns [key, keyEnd] or undefined. */
-function yamlKeyAt(text: string, i: number, lineEnd: number): [string, number] | undefined {
+export function yamlKeyAt(text: string, i: number, lineEnd: number): [string, number] | undefined {
   const line = text.slice(i, lineEnd);
   const m = /^(?:"((?:[^"\\]|\\.)*)"|'((?:[^']|'')*)'|([^\s#:'"{}[\],&*!|>%@`?-](?:[^:#]|:(?![ \t]|$))*?|-[^\s:#](?:[^:#]|:(?![ \t]|$))*?))[ \t]*:(?=[ \t]|$)/.exec(line);
   if (!m) return undefined;

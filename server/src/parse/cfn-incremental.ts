@@ -10,18 +10,14 @@
  * - an entry whose re-parse reports anything (a syntax error: full parse and recovery say what and where),
  * - lines that moved while Parameters or Conditions lie after the edit (rare layouts),
  * - a template with YAML anchors (`&a`): an alias elsewhere may copy the entry.
- * Unchanged resources keep their objects (the incremental engine relies on that); when the edit adds or
+ * While the template is unreadable, edits are spliced into the last readable version when they differ from it
+ * inside one entry (see FileState). Unchanged resources keep their objects (the incremental engine relies on that); when the edit adds or
  * removes lines, those after it are copies moved by that many lines.
  */
 import type { Comment, Resource, Unit } from '../model/types';
 import { parseYamlRaw } from './cfn-raw';
-import * as cfnBlocks from './cfn-blocks';
-import { findChildBlocks, findTopBlocks, type TextBlock } from './cfn-blocks';
-import * as cfnModel from './cloudformation';
-import type { RawEntry } from './cfn-raw';
-// TEMPORARY (until the CloudFormation parser's author is done): the two functions are exported then.
-const yamlKeyAt = (cfnBlocks as unknown as { yamlKeyAt?: (text: string, i: number, lineEnd: number) => [string, number] | undefined }).yamlKeyAt;
-const toResource = (cfnModel as unknown as { toResource?: (ctx: ValueContext, e: RawEntry) => Resource | undefined }).toResource;
+import { findChildBlocks, findTopBlocks, yamlKeyAt, type TextBlock } from './cfn-blocks';
+import { toResource } from './cloudformation';
 import { LineIndex } from './lines';
 import { diffText } from './text-diff';
 import type { ValueContext } from './cfn-values';
@@ -40,25 +36,43 @@ interface CachedTemplate {
   lines?: LineIndex;
 }
 
+/**
+ * Per file: the last parse, and the last parse that can take splices (`base`). While a typo makes the template
+ * unreadable (a full parse with issues), the next edits are spliced into `base` when they differ from it inside
+ * one entry only: typing on to fix the typo, or undoing it, costs one entry's parse again.
+ */
+interface FileState {
+  last: CachedTemplate;
+  base?: CachedTemplate;
+}
+
 export class CfnCache {
-  private readonly files = new Map<string, CachedTemplate>();
+  private readonly files = new Map<string, FileState>();
   private counts = { incremental: 0, full: 0 };
 
   parse(file: string, text: string, full: (file: string, text: string) => Unit | undefined): Unit | undefined {
-    const prev = this.files.get(file);
-    if (prev && prev.text === text) {
+    const state = this.files.get(file);
+    if (state && state.last.text === text) {
       this.counts.incremental++;
-      return prev.unit;
+      return state.last.unit;
     }
-    const spliced = prev ? splice(file, prev, text) : undefined;
+    if (state?.base && state.base.text === text) {
+      // back to the last readable version (a typo undone)
+      this.counts.incremental++;
+      this.files.set(file, { last: state.base, base: state.base });
+      return state.base.unit;
+    }
+    const from = state?.last.entries ? state.last : state?.base;
+    const spliced = from ? splice(file, from, text) : undefined;
     if (spliced) {
       this.counts.incremental++;
-      this.files.set(file, spliced);
+      this.files.set(file, { last: spliced, base: spliced });
       return spliced.unit;
     }
     this.counts.full++;
     const unit = full(file, text);
-    this.files.set(file, prepare(file, text, unit));
+    const last = prepare(file, text, unit);
+    this.files.set(file, { last, base: last.entries ? last : state?.base });
     return unit;
   }
 
@@ -115,7 +129,6 @@ function prepare(file: string, text: string, unit: Unit | undefined): CachedTemp
 }
 
 function splice(file: string, prev: CachedTemplate, text: string): CachedTemplate | undefined {
-  if (!yamlKeyAt || !toResource) return undefined;
   const { entries, unit: old, lines: oldLines } = prev;
   if (!entries || !old || !oldLines) return undefined;
   const change = diffText(prev.text, text);

@@ -187,7 +187,7 @@ function addInput(unit: Unit, ctx: ValueContext, e: RawEntry): void {
   unit.inputs.set(e.key, input);
 }
 
-function toResource(ctx: ValueContext, e: RawEntry): Resource | undefined {
+export function toResource(ctx: ValueContext, e: RawEntry): Resource | undefined {
   if (e.value.kind !== 'map' || e.value.tag) return undefined;
   const m = e.value;
   const nameRange = rangeOf(ctx, e.keyStart, e.keyEnd);

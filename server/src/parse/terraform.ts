@@ -210,6 +210,12 @@ interface CachedFile {
   tree: TreeSitter.Tree;
   /** Clean top-level blocks of the last conversion, by start offset in `src`. */
   blocks: Map<number, CachedBlock>;
+  /**
+   * The last tree without errors (a copy the cache owns), with its text and blocks. After a typo swallows the
+   * rest of the file into an ERROR node, the tree with errors has nothing to re-use: the next parse starts from
+   * this one instead (typing on, or undoing the typo, costs an incremental parse again).
+   */
+  clean?: { src: string; lines: LineIndex; tree: TreeSitter.Tree; blocks: Map<number, CachedBlock> };
 }
 
 /** What the converter gets from the cache for one file. */
@@ -250,43 +256,59 @@ export class TerraformCache {
     }
     const parser = getParser();
     let tree: TreeSitter.Tree | null;
-    const change = prev ? diffText(prev.src, src) : undefined;
-    if (prev && change) {
+    // start from the last tree, or from the last clean one when the last tree has errors
+    const clean = prev?.clean;
+    const from = prev && prev.tree.rootNode.hasError && clean ? { ...clean, tree: clean.tree.copy() } : prev;
+    const change = from ? diffText(from.src, src) : undefined;
+    if (from && !change) {
+      tree = from.tree; // back to the clean text (a typo undone): its tree as it is
+      this.counts.incremental++;
+    } else if (from && change) {
       const point = (li: LineIndex, o: number) => {
         const p = li.position(o);
         return { row: p.line, column: p.character };
       };
-      prev.tree.edit(
+      from.tree.edit(
         new TreeSitter.Edit({
           startIndex: change.start,
           oldEndIndex: change.oldEnd,
           newEndIndex: change.newEnd,
-          startPosition: point(prev.lines, change.start),
-          oldEndPosition: point(prev.lines, change.oldEnd),
+          startPosition: point(from.lines, change.start),
+          oldEndPosition: point(from.lines, change.oldEnd),
           newEndPosition: point(lines, change.newEnd),
         }),
       );
-      tree = parser.parse(src, prev.tree);
+      tree = parser.parse(src, from.tree);
+      if (from !== prev) from.tree.delete();
       this.counts.incremental++;
     } else {
       tree = parser.parse(src);
       this.counts.full++;
     }
     if (!tree) throw new Error('Terraform parser: tree-sitter returned no tree');
-    prev?.tree.delete();
-    const blocks = prev && change ? prev.blocks : new Map<number, CachedBlock>();
-    this.files.set(file, { src, lines, tree, blocks });
+    if (prev && prev.tree !== tree) prev.tree.delete();
+    const blocks = from ? from.blocks : new Map<number, CachedBlock>();
+    let nextClean = clean;
+    if (!tree.rootNode.hasError) {
+      clean?.tree.delete();
+      nextClean = { src, lines, tree: tree.copy(), blocks };
+    }
+    this.files.set(file, { src, lines, tree, blocks, clean: nextClean });
     return { tree, blocks, change };
   }
 
   /** Keeps only the blocks of the last conversion (called by the converter). */
   setBlocks(file: string, blocks: Map<number, CachedBlock>): void {
     const f = this.files.get(file);
-    if (f) f.blocks = blocks;
+    if (!f) return;
+    f.blocks = blocks;
+    if (f.clean && f.clean.src === f.src) f.clean.blocks = blocks;
   }
 
   forget(file: string): void {
-    this.files.get(file)?.tree.delete();
+    const f = this.files.get(file);
+    f?.tree.delete();
+    f?.clean?.tree.delete();
     this.files.delete(file);
   }
 
@@ -506,6 +528,17 @@ class TfFile {
     return hit;
   }
 
+  /** A converted clean block that starts at `start` and is followed by blanks only up to `limit`. */
+  private cachedBlockFrom(start: number, limit: number): CachedBlock | undefined {
+    if (!this.cachedBlocks) return undefined;
+    const ch = this.change;
+    const old = !ch || start >= ch.newEnd ? start - (ch ? ch.newEnd - ch.oldEnd : 0) : start;
+    const hit = this.cachedBlocks.get(old);
+    if (!hit || start + hit.length > limit) return undefined;
+    if (this.text.slice(start + hit.length, limit).trim() !== '') return undefined;
+    return this.cachedBlock(start, start + hit.length);
+  }
+
   /** Re-uses the conversion of the block at [start, end), if there is one. */
   private replayBlock(start: number, end: number): boolean {
     const hit = this.cachedBlock(start, end);
@@ -589,7 +622,13 @@ class TfFile {
         if (next && this.s0(next) >= s && this.s0(next) < e) e = this.s0(next);
         const seg = this.text.slice(s, e);
         if (seg.trim() === '') continue;
-        // Incremental re-parsing is not used here either: each segment is a fresh parse of its own text.
+        // A segment that is a clean block converted before (and blank after it) parses alone into that block:
+        // re-use it without parsing (incremental re-parse). Otherwise each segment is a fresh parse of its text.
+        const known = this.cachedBlockFrom(s, e);
+        if (known) {
+          kept.push({ start: s, shift: 0, node: { ...leaf(s, s + known.length), type: 'block' } });
+          continue;
+        }
         const { root: segRoot, comments: segComments } = parseText(seg);
         this.shift = s;
         this.addComments(segComments);

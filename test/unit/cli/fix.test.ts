@@ -38,11 +38,10 @@ function snapshot(dir: string): Map<string, Buffer> {
 const BROKEN = 'AWSTemplateFormatVersion: "2010-09-09"\nResources:\n  Notebook:\n    Type: AWS::SageMaker::NotebookInstance\n    Properties:\n      InstanceType: ml.t3.medium\n      RoleArn: [unclosed\n      DirectInternetAccess: Enabled\n';
 
 /**
- * Findings the fix layer has no automatic fix for yet (server/src/fixes): statement 2 of the endpoint's role mixes
- * iam:PassRole with sagemaker:* on "*", and the IAM-06 fix only handles PassRole-only statements. The test checks
- * that whatever remains is at most these, and that the output names them.
+ * Findings the fix layer has no automatic fix for (server/src/fixes), by file: none. `--fix` on the examples must
+ * leave no `fail` finding (the endpoint's statement that mixes iam:PassRole with sagemaker:* on "*" is split).
  */
-const KNOWN_GAPS: Record<string, string[]> = { 'examples/cloudformation/insecure-endpoint.json': ['IAM-04', 'IAM-06'] };
+const KNOWN_GAPS: Record<string, string[]> = {};
 
 describe('cli scan --fix', function () {
   this.timeout(120000);
@@ -96,18 +95,32 @@ describe('cli scan --fix', function () {
     assert.ok(![...after.keys()].some((k) => /sageshield-.*\.tmp$/.test(k)), 'no temp file left');
     for (const f of changed) assert.doesNotMatch(after.get(f)!.toString('utf8'), /sageshield:ignore/, f);
 
-    // what remains: no `fail` finding in the fixed examples except the known gaps, which the summary names;
-    // a may-fail only on a value the summary names as an input
+    // what remains: no `fail` finding in the fixed examples (KNOWN_GAPS is empty), nothing without an automatic
+    // fix; a may-fail only on a value the summary names as an input
+    assert.deepEqual(KNOWN_GAPS, {});
+    assert.doesNotMatch(summary, /no automatic fix/);
     const inputs = [...summary.matchAll(/^ {2}(?:parameter|variable) (\S+) in /gm)].map((m) => m[1]);
     assert.ok(inputs.length >= 6, summary);
+    assert.match(summary, /^ {2}IAM-06 ModelRole: Move iam:PassRole to a statement of its own on the role in a new parameter PassedRoleArn, with the condition iam:PassedToService = sagemaker\.amazonaws\.com$/m);
+    assert.match(summary, /^ {2}parameter PassedRoleArn in examples\/cloudformation\/insecure-endpoint\.json$/m);
+    const inputLines = [...summary.matchAll(/^ {2}(?:parameter|variable) \S+ in \S+$/gm)].map((m) => m[0]);
+    assert.equal(new Set(inputLines).size, inputLines.length, `each input named once: ${inputLines}`);
+    const fails = (report.findings as Array<{ file: string; ruleId: string; verdict: string; message: string }>).filter(
+      (f) => f.file !== 'examples/cloudformation/broken.yaml' && f.verdict === 'fail',
+    );
+    assert.deepEqual(fails.map((f) => `${f.file} ${f.ruleId} ${f.message}`), [], 'no fail finding is left after --fix');
     for (const f of report.findings as Array<{ file: string; ruleId: string; verdict: string; message: string; resource: { address: string } }>) {
       if (f.file === 'examples/cloudformation/broken.yaml') continue;
       assert.ok(!/\/secure/.test(f.file), `${f.file}: the secure examples stay clean`);
-      if (f.verdict === 'fail') {
-        assert.ok(KNOWN_GAPS[f.file]?.includes(f.ruleId), `${f.file} ${f.ruleId} ${f.message}`);
-        assert.ok(summary.includes(`no automatic fix: ${f.ruleId} ${f.resource.address} in ${f.file}`), `${f.ruleId} named`);
-      } else assert.ok(inputs.some((i) => f.message.includes(i)), `may-fail without a named input: ${f.message}`);
+      assert.ok(inputs.some((i) => f.message.includes(i)), `may-fail without a named input: ${f.message}`);
     }
+    // the shared statement lost iam:PassRole, which got a statement of its own right after it
+    const endpoint = JSON.parse(after.get('examples/cloudformation/insecure-endpoint.json')!.toString('utf8'));
+    const stmts = endpoint.Resources.ModelRole.Properties.Policies[0].PolicyDocument.Statement as Array<Record<string, unknown>>;
+    const pass = stmts.findIndex((st) => st.Action === 'iam:PassRole');
+    assert.ok(pass > 0, JSON.stringify(stmts));
+    assert.deepEqual(stmts[pass], { Effect: 'Allow', Action: 'iam:PassRole', Resource: { Ref: 'PassedRoleArn' }, Condition: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } } });
+    assert.ok(!stmts.some((st, i) => i !== pass && JSON.stringify(st.Action).includes('iam:')), 'iam:PassRole left the shared statement');
     assert.deepEqual(report.warnings.map((w: { file: string }) => w.file), ['examples/cloudformation/broken.yaml'], 'fixed files parse cleanly');
     assert.ok(report.findings.some((f: { file: string }) => f.file === 'examples/cloudformation/broken.yaml'), 'the broken file is still reported');
 

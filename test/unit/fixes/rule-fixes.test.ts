@@ -312,3 +312,242 @@ describe('fixes: administrator statement of a SageMaker execution role (IAM-02)'
     assert.ok(!after.some((r) => r.startsWith('IAM-')), after.join());
   });
 });
+
+describe('fixes: iam:PassRole sharing a statement with other actions (IAM-06 split)', () => {
+  const PASSED = 'Condition:\n              StringEquals:\n                iam:PassedToService: sagemaker.amazonaws.com\n';
+  const yaml = [
+    'Resources:',
+    '  Training:',
+    '    Type: AWS::IAM::Role',
+    '    Properties:',
+    '      AssumeRolePolicyDocument:',
+    '        Statement:',
+    '          - Effect: Allow',
+    '            Principal: {Service: sagemaker.amazonaws.com}',
+    '            Action: sts:AssumeRole',
+    '  Pipeline:',
+    '    Type: AWS::IAM::ManagedPolicy',
+    '    Properties:',
+    '      PolicyDocument:',
+    '        Version: "2012-10-17"',
+    '        Statement:',
+    '          - Sid: Run',
+    '            Effect: Allow',
+    '            Action:',
+    '              - sagemaker:CreateTrainingJob',
+    '              - iam:PassRole',
+    '            Resource: "*"',
+    '          - {Sid: Flow, Effect: Allow, Action: [iam:PassRole, sagemaker:CreateModel], Resource: "*"}',
+    '',
+  ].join('\n');
+
+  /** The (rule, resource) pairs of a unit's findings, counted. */
+  const pairs = (u: Unit) => findings(u).reduce((m, f) => m.set(`${f.ruleId}|${f.resource.address}`, (m.get(`${f.ruleId}|${f.resource.address}`) ?? 0) + 1), new Map<string, number>());
+  /** The fix removed one IAM-06 finding and added no finding of another (rule, resource). */
+  function cured(before: Unit, after: Unit, resource?: string): void {
+    assert.equal(after.issues.length, 0, after.issues.map((i) => i.message).join('; '));
+    const b = pairs(before);
+    const a = pairs(after);
+    for (const [k, n] of a) assert.ok(n <= (b.get(k) ?? 0), `new finding ${k}`);
+    const k6 = [...b.keys()].find((k) => k.startsWith('IAM-06|') && (!resource || k === `IAM-06|${resource}`))!;
+    assert.ok((a.get(k6) ?? 0) < b.get(k6)!, `one ${k6} fewer`);
+  }
+
+  it('CloudFormation YAML, block statement: PassRole leaves the list; a new statement follows, on the template\'s role', () => {
+    const u = cfnYaml(yaml);
+    const fixes = fixesFor(u, finding(u, 'IAM-06', 'Pipeline', 0));
+    assert.equal(fixes[0].title, 'Move iam:PassRole to a statement of its own on Training, with the condition iam:PassedToService = sagemaker.amazonaws.com');
+    assert.ok(fixes[0].isPreferred);
+    assert.equal(fixes[0].inputs, undefined);
+    const out = applyTo(u, fixes[0]);
+    assert.ok(
+      out.includes(
+        '          - Sid: Run\n            Effect: Allow\n            Action:\n              - sagemaker:CreateTrainingJob\n            Resource: "*"\n' +
+          '          - Sid: RunPassRole\n            Effect: Allow\n            Action: iam:PassRole\n            Resource: !GetAtt Training.Arn\n            ' +
+          PASSED +
+          '          - {Sid: Flow,',
+      ),
+      out,
+    );
+    cured(u, cfnYaml(out));
+  });
+
+  it('CloudFormation YAML, flow statement: the new statement is a flow map on its own `- ` line', () => {
+    const u = cfnYaml(yaml);
+    const fx = fixesFor(u, finding(u, 'IAM-06', 'Pipeline', 1))[0];
+    const out = applyTo(u, fx);
+    assert.ok(
+      out.endsWith(
+        '          - {Sid: Flow, Effect: Allow, Action: [sagemaker:CreateModel], Resource: "*"}\n' +
+          '          - {Sid: FlowPassRole, Effect: Allow, Action: iam:PassRole, Resource: !GetAtt Training.Arn, Condition: {StringEquals: {iam:PassedToService: sagemaker.amazonaws.com}}}\n',
+      ),
+      out,
+    );
+    cured(u, cfnYaml(out));
+  });
+
+  it('CloudFormation JSON: the role in a new parameter, the statement in the file\'s indentation; one-line statements stay one line', () => {
+    const t = JSON.stringify(
+      { Resources: { P: { Type: 'AWS::IAM::ManagedPolicy', Properties: { PolicyDocument: { Version: '2012-10-17', Statement: [{ Sid: 'Run', Effect: 'Allow', Action: ['iam:PassRole', 'sagemaker:CreateTrainingJob'], Resource: '*' }] } } } } },
+      null,
+      4,
+    );
+    const u = cfnJson(t);
+    const fx = fixesFor(u, finding(u, 'IAM-06'))[0];
+    assert.equal(fx.title, 'Move iam:PassRole to a statement of its own on the role in a new parameter PassedRoleArn, with the condition iam:PassedToService = sagemaker.amazonaws.com');
+    assert.deepEqual(fx.inputs, ['PassedRoleArn']);
+    const out = applyTo(u, fx);
+    const [i6, i7, i8] = [24, 28, 32].map((n) => ' '.repeat(n));
+    assert.ok(out.includes(`${i7}"Action": [\n${i8}"sagemaker:CreateTrainingJob"\n${i7}],\n${i7}"Resource": "*"\n${i6}},\n${i6}{\n${i7}"Sid": "RunPassRole",\n${i7}"Effect": "Allow",\n`), out);
+    const doc = JSON.parse(out);
+    assert.deepEqual(doc.Resources.P.Properties.PolicyDocument.Statement[1], {
+      Sid: 'RunPassRole',
+      Effect: 'Allow',
+      Action: 'iam:PassRole',
+      Resource: { Ref: 'PassedRoleArn' },
+      Condition: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
+    });
+    assert.deepEqual(doc.Parameters.PassedRoleArn.Type, 'String');
+    cured(u, cfnJson(out));
+
+    // a statement written on one line gets a one-line sibling, with the same spaces inside its braces
+    const one = '{\n  "Resources": {\n    "P": {\n      "Type": "AWS::IAM::ManagedPolicy",\n      "Properties": {\n        "PolicyDocument": {\n          "Statement": [\n            { "Effect": "Allow", "Action": ["iam:PassRole", "sagemaker:*"], "Resource": "*" }\n          ]\n        }\n      }\n    }\n  }\n}\n';
+    const v = cfnJson(one);
+    const out2 = applyTo(v, fixesFor(v, finding(v, 'IAM-06'))[0]);
+    assert.ok(
+      out2.includes(
+        '            { "Effect": "Allow", "Action": ["sagemaker:*"], "Resource": "*" },\n            { "Effect": "Allow", "Action": "iam:PassRole", "Resource": { "Ref": "PassedRoleArn" }, "Condition": { "StringEquals": { "iam:PassedToService": "sagemaker.amazonaws.com" } } }\n          ]',
+      ),
+      out2,
+    );
+    cured(v, cfnJson(out2));
+  });
+
+  const TF = [
+    'resource "aws_iam_role" "training" {',
+    '  name               = "training"',
+    '  assume_role_policy = "{}"',
+    '}',
+    '',
+    'data "aws_iam_policy_document" "pipeline" {',
+    '  statement {',
+    '    sid       = "Run"',
+    '    actions   = ["sagemaker:CreateTrainingJob", "iam:PassRole"]',
+    '    resources = ["*"]',
+    '  }',
+    '}',
+    '',
+    'resource "aws_iam_policy" "pipeline" {',
+    '  name   = "pipeline"',
+    '  policy = data.aws_iam_policy_document.pipeline.json',
+    '}',
+    '',
+    'resource "aws_iam_policy" "encoded" {',
+    '  name = "encoded"',
+    '  policy = jsonencode({',
+    '    Version = "2012-10-17"',
+    '    Statement = [',
+    '      {',
+    '        Effect   = "Allow"',
+    '        Action   = ["iam:PassRole", "sagemaker:CreateModel"]',
+    '        Resource = "*"',
+    '      },',
+    '    ]',
+    '  })',
+    '}',
+    '',
+    'resource "aws_iam_policy" "heredoc" {',
+    '  name   = "heredoc"',
+    '  policy = <<POLICY',
+    '{',
+    '  "Statement": [',
+    '    {',
+    '      "Effect": "Allow",',
+    '      "Action": ["sagemaker:CreateModel", "iam:PassRole"],',
+    '      "Resource": "*"',
+    '    }',
+    '  ]',
+    '}',
+    'POLICY',
+    '}',
+    '',
+  ].join('\n');
+
+  it('Terraform aws_iam_policy_document: a new statement block after the shared one, with a condition block', async () => {
+    const t = await tf({ 'main.tf': TF });
+    const fx = fixesFor(t, finding(t, 'IAM-06', 'data.aws_iam_policy_document.pipeline'))[0];
+    assert.equal(fx.title, 'Move iam:PassRole to a statement of its own on aws_iam_role.training, with the condition iam:PassedToService = sagemaker.amazonaws.com');
+    const out = applyTo(t, fx);
+    assert.ok(
+      out.includes(
+        '  statement {\n    sid       = "Run"\n    actions   = ["sagemaker:CreateTrainingJob"]\n    resources = ["*"]\n  }\n\n' +
+          '  statement {\n    sid       = "RunPassRole"\n    actions   = ["iam:PassRole"]\n    resources = [aws_iam_role.training.arn]\n' +
+          '    condition {\n      test     = "StringEquals"\n      variable = "iam:PassedToService"\n      values   = ["sagemaker.amazonaws.com"]\n    }\n  }\n}\n',
+      ),
+      out,
+    );
+    cured(t, await tf({ 'main.tf': out }), 'data.aws_iam_policy_document.pipeline');
+  });
+
+  it('Terraform jsonencode and heredoc JSON: a new object after the shared one, in the list\'s own layout', async () => {
+    const t = await tf({ 'main.tf': TF });
+    const enc = fixesFor(t, finding(t, 'IAM-06', 'aws_iam_policy.encoded'))[0];
+    const out = applyTo(t, enc);
+    assert.ok(
+      out.includes(
+        '        Action   = ["sagemaker:CreateModel"]\n        Resource = "*"\n      },\n      {\n        Effect    = "Allow"\n        Action    = "iam:PassRole"\n        Resource  = aws_iam_role.training.arn\n' +
+          '        Condition = {\n          StringEquals = {\n            "iam:PassedToService" = "sagemaker.amazonaws.com"\n          }\n        }\n      },\n    ]\n',
+      ),
+      out,
+    );
+    cured(t, await tf({ 'main.tf': out }), 'aws_iam_policy.encoded');
+    const here = fixesFor(t, finding(t, 'IAM-06', 'aws_iam_policy.heredoc'))[0];
+    const out2 = applyTo(t, here);
+    assert.ok(
+      out2.includes(
+        '      "Action": ["sagemaker:CreateModel"],\n      "Resource": "*"\n    },\n    {\n      "Effect": "Allow",\n      "Action": "iam:PassRole",\n      "Resource": "${aws_iam_role.training.arn}",\n' +
+          '      "Condition": {\n        "StringEquals": {\n          "iam:PassedToService": "sagemaker.amazonaws.com"\n        }\n      }\n    }\n  ]\n}\nPOLICY\n',
+      ),
+      out2,
+    );
+    cured(t, await tf({ 'main.tf': out2 }), 'aws_iam_policy.heredoc');
+  });
+
+  it('is not offered when the statement has a Condition, or a pattern that grants PassRole and more', () => {
+    const base = (st: string) => `Resources:\n  P:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      PolicyDocument:\n        Statement:\n          - ${st}\n`;
+    for (const st of [
+      '{Effect: Allow, Action: [iam:PassRole, sagemaker:CreateModel], Resource: "*", Condition: {StringEquals: {aws:RequestedRegion: eu-west-1}}}',
+      '{Effect: Allow, Action: ["iam:*Role", sagemaker:CreateModel], Resource: "*"}',
+    ]) {
+      const u = cfnYaml(base(st));
+      const titles = fixTitles(u, finding(u, 'IAM-06'));
+      assert.ok(titles.every((x) => x.startsWith('Suppress ')), titles.join('\n'));
+    }
+  });
+
+  it('IAM-04 on a statement mixing ARN-scoped and "*"-only actions moves the scoped ones to a statement of their own', () => {
+    const t = `Resources:\n  P:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      PolicyDocument:\n        Statement:\n          - Effect: Allow\n            Action: [sagemaker:ListModels, sagemaker:DescribeModel]\n            Resource: "*"\n`;
+    const u = cfnYaml(t);
+    const fx = fixesFor(u, finding(u, 'IAM-04'))[0];
+    assert.equal(fx.title, 'Move the actions that accept resource ARNs (sagemaker:DescribeModel) to a statement of their own on the ARN in a new parameter SagemakerResourceArn; the others keep Resource "*"');
+    assert.deepEqual(fx.inputs, ['SagemakerResourceArn']);
+    const out = applyTo(u, fx);
+    assert.ok(out.includes('          - Effect: Allow\n            Action: [sagemaker:ListModels]\n            Resource: "*"\n          - Effect: Allow\n            Action: sagemaker:DescribeModel\n            Resource: !Ref SagemakerResourceArn\n'), out);
+    assert.ok(!findings(cfnYaml(out)).some((f) => f.ruleId === 'IAM-04'));
+  });
+
+  it('fix-all on the endpoint example\'s statement: nothing fails afterwards, and applied[] carries each fix\'s inputs', () => {
+    const file = path.resolve(__dirname, '../../../examples/cloudformation/insecure-endpoint.json');
+    const u = cfnJson(readFileSync(file, 'utf8'), file);
+    const r = fixAllWith(u, findings(u));
+    const left = findings(cfnJson(r.files[0].text, file)).filter((f) => f.verdict === 'fail');
+    assert.deepEqual(left.map((f) => `${f.ruleId} ${f.message}`), []);
+    const pass = r.applied.find((a) => a.ruleId === 'IAM-06')!;
+    assert.match(pass.title, /^Move iam:PassRole to a statement of its own on the role in a new parameter PassedRoleArn/);
+    assert.deepEqual(pass.inputs, ['PassedRoleArn']);
+    const named = r.applied.flatMap((a) => a.inputs ?? []).sort();
+    const declared = [...cfnJson(r.files[0].text, file).inputs.keys()].sort();
+    assert.deepEqual(named, declared, 'every new parameter is named by the fix that added it');
+    assert.ok(r.applied.filter((a) => a.ruleId === 'SM-KMS-03').every((a) => a.inputs === undefined));
+  });
+});

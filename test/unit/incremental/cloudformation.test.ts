@@ -113,16 +113,25 @@ describe('incremental CloudFormation parsing', function () {
   it('after a typo that breaks the template, the undo is spliced into the last readable version', () => {
     const inc = new IncrementalParser();
     const engine = new IncrementalEngine();
-    engine.analyze(FILE, inc.cloudFormation(FILE, BASE)!);
+    const readable = inc.cloudFormation(FILE, BASE)!;
+    engine.analyze(FILE, readable);
     const typo = BASE.replace('          - Effect: Allow\n            Principal: { Service', '          x- Effect: Allow\n            Principal: { Service');
     assert.notEqual(typo, BASE);
     const broken = inc.cloudFormation(FILE, typo)!;
     assert.ok(broken.issues.length > 0, 'the typo is a syntax error');
     assertSameAnalysis(engine, FILE, broken, parseCloudFormation(FILE, typo), 'with the typo');
+    // typing on: the text differs from the readable version inside one other entry
     const fixed = BASE.replace('InstanceType: ml.t3.medium', 'InstanceType: ml.t3.mediu');
-    assertSameAnalysis(engine, FILE, inc.cloudFormation(FILE, fixed), parseCloudFormation(FILE, fixed), 'after the undo and another edit');
+    const fixedUnit = inc.cloudFormation(FILE, fixed);
+    assertSameAnalysis(engine, FILE, fixedUnit, parseCloudFormation(FILE, fixed), 'after another edit');
     assert.deepStrictEqual(inc.stats().cloudformation, { full: 2, incremental: 1 });
     assert.equal(engine.stats().incremental, 1, 'compared with the analysis before the typo');
+    // a typo undone: the readable version itself, not parsed again
+    const typo2 = fixed.replace('          - Effect: Allow\n            Principal: { Service', '          x- Effect: Allow\n            Principal: { Service');
+    assert.ok(inc.cloudFormation(FILE, typo2)!.issues.length > 0);
+    assert.equal(inc.cloudFormation(FILE, fixed), fixedUnit);
+    assert.notEqual(fixedUnit, readable);
+    assert.deepStrictEqual(inc.stats().cloudformation, { full: 3, incremental: 2 });
   });
 
   it('equals a full parse after random edits to a JSON template (always a full parse)', () => {

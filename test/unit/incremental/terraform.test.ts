@@ -97,6 +97,26 @@ describe('incremental Terraform parsing', function () {
     }
   });
 
+  it('a typo that folds the rest of the file into an error, then its undo: same as full parses, no full re-parse', () => {
+    const inc = new IncrementalParser();
+    const engine = new IncrementalEngine();
+    try {
+      const files = (t: string) => [{ path: FILE, text: t }];
+      engine.analyze(DIR, inc.terraform(DIR, files(BASE)));
+      const at = BASE.indexOf('}\n\nresource "aws_iam_role" "r1"');
+      const typo = BASE.slice(0, at) + 'd' + BASE.slice(at);
+      const broken = inc.terraform(DIR, files(typo));
+      assert.ok(broken.issues.length > 0);
+      assertSameAnalysis(engine, DIR, broken, parseTerraformModule(DIR, files(typo), undefined), 'with the typo');
+      assertSameAnalysis(engine, DIR, inc.terraform(DIR, files(BASE)), parseTerraformModule(DIR, files(BASE), undefined), 'after the undo');
+      const typed = BASE.replace('"nb-1"', '"nb-1x"');
+      assertSameAnalysis(engine, DIR, inc.terraform(DIR, files(typed)), parseTerraformModule(DIR, files(typed), undefined), 'typing on');
+      assert.equal(inc.stats().terraform.full, 1, 'only the first parse was a full one');
+    } finally {
+      inc.dispose();
+    }
+  });
+
   it('re-uses unchanged blocks and shifts them when lines move', () => {
     const inc = new IncrementalParser();
     try {

@@ -3,15 +3,15 @@
  * iam:PassRole restricted to the files' roles with an iam:PassedToService condition.
  */
 import type { MapEntry, MapValue, Range, Resource, Unit, Value } from '../../model/types';
-import { actionMatches, serviceActions } from '../../iam/actions';
+import { actionMatches, expandAction, serviceActions } from '../../iam/actions';
 import type { PolicyDocument, Statement } from '../../iam/policies';
 import { extractPolicies } from '../../iam/policies';
 import type { Finding } from '../../rules/types';
 import type { Doc } from '../doc';
 import { hclAddBlocks, hclAligned, hclExpr, hclSetAttributes } from '../hcl';
 import type { FixContext } from '../ops';
-import { addInputs, replaceItem, replaceValue, setInMap } from '../ops';
-import { indentOf } from '../text';
+import { addInputs, insertItemAfter, removeItems, replaceItem, replaceValue, setInMap } from '../ops';
+import { indentOf, uniqueName } from '../text';
 import type { Fix, NewValue, TextEdit } from '../types';
 import { input, list, map, str } from '../types';
 import { yamlReplaceEntryValue } from '../yaml';
@@ -160,15 +160,31 @@ function references(unit: Unit, r: Resource, name: string): boolean {
   return hit;
 }
 
+/** The resources that reference `owner`, directly or through other resources. */
+function dependents(unit: Unit, owner: Resource): Set<Resource> {
+  const name = (r: Resource) => (cfn(unit) ? r.name : r.address);
+  const out = new Set<Resource>();
+  const todo = [owner];
+  while (todo.length > 0) {
+    const cur = todo.pop()!;
+    for (const r of unit.resources) {
+      if (r === owner || out.has(r) || !references(unit, r, name(cur))) continue;
+      out.add(r);
+      todo.push(r);
+    }
+  }
+  return out;
+}
+
 /** Resources of the files with a known ARN, except those that would make a dependency cycle with the policy. */
 function targets(unit: Unit, policyOwner: Resource, services?: Set<string>): Target[] {
   const out: Target[] = [];
-  const owners = new Set([policyOwner.address]);
-  // Roles the policy is attached to (AWS::IAM::Policy Roles: [!Ref R]) also depend on nothing here, but resources
-  // that use the policy's owner would form a cycle.
+  // Resources that use the policy's owner, directly or through others (an endpoint config whose model uses the
+  // role), would form a dependency cycle.
+  const users = dependents(unit, policyOwner);
   for (const r of unit.resources) {
     if (r.mode !== 'managed' || r === policyOwner) continue;
-    if ([...owners].some((o) => references(unit, r, o))) continue;
+    if (users.has(r)) continue;
     if (cfn(unit)) {
       const t = CFN_ARNS[r.type];
       if (!t || (services && !services.has(t.service))) continue;
@@ -283,7 +299,8 @@ function scopeResourceFix(ctx: FixContext, f: Finding, loc: Located): Fix | unde
   const actions = Array.isArray(f.data?.actions) ? (f.data.actions as string[]) : [];
   // every action must accept resource ARNs, else scoping would break the wildcard-only ones
   const literal = loc.st.actions.map((a) => (a.value.kind === 'scalar' ? String(a.value.value) : undefined));
-  if (literal.some((a) => a === undefined || !actions.includes(a))) return undefined;
+  if (literal.some((a) => a === undefined)) return undefined;
+  if (literal.some((a) => !actions.includes(a!))) return scopeSplitFix(ctx, f, loc, actions);
   const services = new Set(actions.map((a) => a.split(':')[0].toLowerCase()));
   const ts = targets(ctx.unit, loc.doc.resource, services);
   if (ts.length > 0) {
@@ -304,54 +321,110 @@ const ARN_INPUTS: Record<string, { name: string; what: string }> = {
   sagemaker: { name: 'SagemakerResourceArn', what: 'the SageMaker resource' },
 };
 
-/** Scope a `*` resource to a new parameter/variable that holds the ARN (the user fills it in). */
-function arnInputFix(ctx: FixContext, f: Finding, loc: Located, node: Value, service: string): Fix | undefined {
+/** A new parameter/variable for the ARN of a resource of `service` (the user fills it in), and the ARNs to write. */
+function arnInput(ctx: FixContext, loc: Located, service: string): { arns: NewValue[]; edits: TextEdit[]; inputs: string[]; shown: string } | undefined {
   const spec = ARN_INPUTS[service] ?? { name: `${service[0].toUpperCase()}${service.slice(1)}ResourceArn`, what: `the ${service} resource` };
   const added = addInputs(ctx, [{ name: spec.name, description: `ARN of ${spec.what} (used by the policy of ${loc.doc.resource.name}).`, cfnType: 'String', tfType: 'string' }], loc.doc.resource);
   if (added.edits.length === 0) return undefined;
   const n = added.names[0];
   const arns: NewValue[] = [input(n)];
   if (service === 's3') arns.push({ kind: 'sub', cfn: `\${${n}}/*`, tf: `\${var.${n}}/*` });
-  const edits = replaceElement(ctx, loc, node, arns);
-  if (edits.length === 0) return undefined;
   const shown = ctx.unit.format === 'cloudformation' ? `parameter ${n}` : `variable ${n}`;
-  return fix(f.ruleId, `Replace Resource "*" with the ARN in a new ${shown}${service === 's3' ? ' (bucket and its objects)' : ''}`, [...edits, ...added.edits], { inputs: added.names });
+  return { arns, edits: added.edits, inputs: added.names, shown };
+}
+
+/** Scope a `*` resource to a new parameter/variable that holds the ARN (the user fills it in). */
+function arnInputFix(ctx: FixContext, f: Finding, loc: Located, node: Value, service: string): Fix | undefined {
+  const a = arnInput(ctx, loc, service);
+  if (!a) return undefined;
+  const edits = replaceElement(ctx, loc, node, a.arns);
+  if (edits.length === 0) return undefined;
+  return fix(f.ruleId, `Replace Resource "*" with the ARN in a new ${a.shown}${service === 's3' ? ' (bucket and its objects)' : ''}`, [...edits, ...a.edits], { inputs: a.inputs });
+}
+
+/**
+ * IAM-04 on a statement that also grants actions that only work on "*": the actions that accept ARNs move to a new
+ * statement right after it (same Effect), scoped to the files' resources of their services (or a new input); the
+ * others keep Resource "*". Same limits as the PassRole split (no Condition, no NotResource, a Statement list).
+ */
+function scopeSplitFix(ctx: FixContext, f: Finding, loc: Located, scoped: string[]): Fix | undefined {
+  const move = loc.st.actions.map((a) => a.value).filter((v) => v.kind === 'scalar' && scoped.includes(String(v.value)));
+  if (move.length === 0 || loc.st.resources.length !== 1) return undefined;
+  const moved = move.map((m) => String((m as { value: unknown }).value));
+  const services = new Set(moved.map((a) => a.split(':')[0].toLowerCase()));
+  const ts = targets(ctx.unit, loc.doc.resource, services);
+  let arns: NewValue[];
+  let onto: string;
+  let extra: TextEdit[] = [];
+  let inputs: string[] | undefined;
+  if (ts.length > 0) {
+    arns = ts.flatMap((t) => t.arns);
+    onto = `the ARNs of ${ts.map((t) => label(ctx.unit, t.resource)).join(', ')}`;
+  } else {
+    if (services.size !== 1) return undefined;
+    const a = arnInput(ctx, loc, [...services][0]);
+    if (!a) return undefined;
+    arns = a.arns;
+    onto = `the ARN in a new ${a.shown}`;
+    extra = a.edits;
+    inputs = a.inputs;
+  }
+  const edits = splitStatement(ctx, loc, move, moved, arns, 'Scoped', false);
+  if (!edits) return undefined;
+  return fix(
+    f.ruleId,
+    `Move the actions that accept resource ARNs (${short(moved)}) to a statement of their own on ${onto}; the others keep Resource "*"`,
+    [...edits, ...extra],
+    inputs ? { inputs } : {},
+  );
+}
+
+/** Where iam:PassRole may go: the files' roles (except the policy's own and those that would make a cycle), else a new input. */
+function passTargets(ctx: FixContext, loc: Located): { arns: NewValue[]; to: string; edits: TextEdit[]; inputs?: string[] } | undefined {
+  const unit = ctx.unit;
+  const roleType = cfn(unit) ? 'AWS::IAM::Role' : 'aws_iam_role';
+  const roles = unit.resources.filter((r) => r.mode === 'managed' && r.type === roleType && r !== loc.doc.resource && !references(unit, r, cfn(unit) ? loc.doc.resource.name : loc.doc.resource.address));
+  if (roles.length > 0) {
+    const arns: NewValue[] = roles.map((r) => (cfn(unit) ? { kind: 'attr', address: r.name, attribute: 'Arn' } : { kind: 'attr', address: r.address, attribute: 'arn' }));
+    return { arns, to: roles.map((r) => label(unit, r)).join(', '), edits: [] };
+  }
+  const added = addInputs(ctx, [{ name: 'PassedRoleArn', description: `ARN of the execution role that ${loc.doc.resource.name} may pass to SageMaker.`, cfnType: 'String', tfType: 'string' }], loc.doc.resource);
+  if (added.edits.length === 0) return undefined;
+  return { arns: [input(added.names[0])], to: `the role in a new ${cfn(unit) ? 'parameter' : 'variable'} ${added.names[0]}`, edits: added.edits, inputs: added.names };
+}
+
+/** Does an action pattern grant iam:PassRole and nothing else (iam:PassRole, iam:Pass*)? */
+function onlyPassRole(t: string): boolean {
+  if (/^iam:PassRole$/i.test(t)) return true;
+  if (!/^iam:[\w*?]*$/i.test(t) || !actionMatches(t, 'iam:PassRole')) return false;
+  const granted = expandAction(t);
+  return granted.length > 0 && granted.every((x) => /^iam:PassRole$/i.test(x.action));
 }
 
 /** IAM-06: PassRole on `*` -> the files' roles, with iam:PassedToService. */
 function passRoleFix(ctx: FixContext, f: Finding, loc: Located): Fix | undefined {
-  const unit = ctx.unit;
   const rr = f.data?.resourceRange as Range | undefined;
   const resNode = rr ? loc.st.resources.find((r) => sameRange(r.value.range, rr))?.value : undefined;
   if (!resNode) return undefined;
   // every action must be iam:PassRole (or iam:GetRole), or a pattern that grants it (iam:Pass*, iam:*Role): patterns
-  // are narrowed to iam:PassRole, since the statement is about to name roles
+  // are narrowed to iam:PassRole, since the statement is about to name roles. A statement that also grants other
+  // actions is split: PassRole moves to a statement of its own.
   const narrow: Value[] = [];
+  let shared = false;
   for (const a of loc.st.actions) {
     const t = a.value.kind === 'scalar' ? String(a.value.value) : undefined;
     if (!t) return undefined;
     if (/^iam:(PassRole|GetRole)$/i.test(t)) continue;
     if (/^iam:[\w*?]*$/i.test(t) && actionMatches(t, 'iam:PassRole')) narrow.push(a.value);
-    else return undefined;
+    else shared = true;
   }
+  if (shared) return splitFix(ctx, f, loc);
   if (loc.st.resources.length !== 1) return undefined;
-  const roleType = cfn(unit) ? 'AWS::IAM::Role' : 'aws_iam_role';
-  const roles = unit.resources.filter((r) => r.mode === 'managed' && r.type === roleType && r !== loc.doc.resource && !references(unit, r, cfn(unit) ? loc.doc.resource.name : loc.doc.resource.address));
-  let edits: TextEdit[];
-  let inputs: string[] | undefined;
-  let to: string;
-  if (roles.length > 0) {
-    const arns: NewValue[] = roles.map((r) => (cfn(unit) ? { kind: 'attr', address: r.name, attribute: 'Arn' } : { kind: 'attr', address: r.address, attribute: 'arn' }));
-    edits = replaceElement(ctx, loc, resNode, arns);
-    to = roles.map((r) => label(unit, r)).join(', ');
-  } else {
-    const added = addInputs(ctx, [{ name: 'PassedRoleArn', description: `ARN of the execution role that ${loc.doc.resource.name} may pass to SageMaker.`, cfnType: 'String', tfType: 'string' }], loc.doc.resource);
-    if (added.edits.length === 0) return undefined;
-    edits = [...replaceElement(ctx, loc, resNode, [input(added.names[0])]), ...added.edits];
-    inputs = added.names;
-    to = `the role in a new ${cfn(unit) ? 'parameter' : 'variable'} ${added.names[0]}`;
-  }
+  const target = passTargets(ctx, loc);
+  if (!target) return undefined;
+  const edits = replaceElement(ctx, loc, resNode, target.arns);
   if (edits.length === 0) return undefined;
+  edits.push(...target.edits);
   for (const n of narrow) {
     const e = replaceElement(ctx, loc, n, [str('iam:PassRole')]);
     if (e.length === 0) return undefined;
@@ -365,7 +438,110 @@ function passRoleFix(ctx: FixContext, f: Finding, loc: Located): Fix | undefined
     cond = ' and add the condition iam:PassedToService = sagemaker.amazonaws.com';
   }
   const narrowed = narrow.length ? `, replace ${narrow.map((n) => (n.kind === 'scalar' ? String(n.value) : '')).join(', ')} with iam:PassRole` : '';
-  return fix(f.ruleId, `Restrict iam:PassRole to ${to}${narrowed}${cond}`, edits, inputs ? { inputs } : {});
+  return fix(f.ruleId, `Restrict iam:PassRole to ${target.to}${narrowed}${cond}`, edits, target.inputs ? { inputs: target.inputs } : {});
+}
+
+/**
+ * IAM-06 on a statement that also grants other actions: iam:PassRole (and patterns granting only it) leaves the
+ * statement, and a new statement right after it (same Effect) allows iam:PassRole on the files' roles (or a new
+ * input) with iam:PassedToService = sagemaker.amazonaws.com. The rest of the statement is left to its own findings.
+ * Not offered when the statement has a condition (the new statement could not keep it as written), NotResource,
+ * or a pattern that grants PassRole together with other actions (iam:*Role, iam:*).
+ */
+function splitFix(ctx: FixContext, f: Finding, loc: Located): Fix | undefined {
+  const move: Value[] = [];
+  for (const a of loc.st.actions) {
+    const t = a.value.kind === 'scalar' ? String(a.value.value) : '';
+    if (onlyPassRole(t)) move.push(a.value);
+    else if (/^iam:/i.test(t) && actionMatches(t, 'iam:PassRole')) return undefined;
+  }
+  if (move.length === 0 || !splittable(loc)) return undefined;
+  const target = passTargets(ctx, loc);
+  if (!target) return undefined;
+  const edits = splitStatement(ctx, loc, move, ['iam:PassRole'], target.arns, 'PassRole', true);
+  if (!edits) return undefined;
+  const moved = move.map((m) => (m.kind === 'scalar' ? String(m.value) : '')).join(', ');
+  return fix(
+    f.ruleId,
+    `Move ${moved} to a statement of its own on ${target.to}, with the condition iam:PassedToService = sagemaker.amazonaws.com`,
+    [...edits, ...target.edits],
+    target.inputs ? { inputs: target.inputs } : {},
+  );
+}
+
+/** Can a statement be split: no Condition (a new statement could not keep it as written), no NotResource, in a list. */
+function splittable(loc: Located): boolean {
+  const st = loc.st.node;
+  if (st.kind !== 'map' || loc.st.condition || loc.st.conditions.length > 0 || loc.st.notResources.length > 0) return false;
+  if (loc.doc.syntax === 'terraform-data') return true;
+  const stmts = loc.doc.node.kind === 'map' ? loc.doc.node.entries.find((e) => e.key === 'Statement')?.value : undefined;
+  return !!stmts && stmts.kind === 'list' && stmts.items.includes(st);
+}
+
+/**
+ * Split a statement: remove the action nodes `move` from its action list, and add right after it a statement with
+ * the same Effect (and a Sid derived from its own, when it has one) granting `actions` on `resources`, with
+ * iam:PassedToService = sagemaker.amazonaws.com when `passedToService`. Undefined when it cannot be done safely.
+ */
+function splitStatement(ctx: FixContext, loc: Located, move: Value[], actions: string[], resources: NewValue[], sidSuffix: string, passedToService: boolean): TextEdit[] | undefined {
+  const st = loc.st.node;
+  if (st.kind !== 'map' || !splittable(loc)) return undefined;
+  const actionsEntry = st.entries.find((e) => e.value.kind === 'list' && move.every((m) => (e.value as { items: Value[] }).items.includes(m)));
+  if (!actionsEntry || actionsEntry.value.kind !== 'list') return undefined;
+  const removed = removeItems(ctx, actionsEntry.value, move);
+  if (removed.length === 0) return undefined;
+  const data = loc.doc.syntax === 'terraform-data';
+  const sidKey = data ? 'sid' : 'Sid';
+  const sidOf = (s: Statement) => (s.node.kind === 'map' ? s.node.entries.find((e) => e.key === sidKey)?.value : undefined);
+  const sidNode = sidOf(loc.st);
+  let sid: string | undefined;
+  if (sidNode) {
+    const base = `${sidNode.kind === 'scalar' ? String(sidNode.value).replace(/[^A-Za-z0-9]/g, '') : ''}${sidSuffix}`;
+    const taken = loc.doc.statements.map((s) => sidOf(s)).map((v) => (v?.kind === 'scalar' ? String(v.value) : ''));
+    sid = uniqueName(base, taken);
+  }
+  let inserted: TextEdit[];
+  if (data) {
+    const doc = ctx.doc(st.file);
+    if (!doc) return undefined;
+    const attrs: Array<[string, NewValue]> = [];
+    if (sid) attrs.push(['sid', str(sid)]);
+    if (st.entries.some((e) => e.key === 'effect')) attrs.push(['effect', str(loc.st.effect)]);
+    attrs.push(['actions', list(...actions.map(str))], ['resources', list(...resources)]);
+    inserted = hclStatementAfter(doc, st, attrs, passedToService);
+  } else {
+    const effect = st.entries.find((e) => e.key === 'Effect')?.value;
+    const entries: Array<[string, NewValue]> = [];
+    if (sid) entries.push(['Sid', str(sid)]);
+    entries.push(
+      ['Effect', str(effect?.kind === 'scalar' ? String(effect.value) : loc.st.effect)],
+      ['Action', actions.length === 1 ? str(actions[0]) : list(...actions.map(str))],
+      ['Resource', resources.length === 1 ? resources[0] : list(...resources)],
+    );
+    if (passedToService) entries.push(['Condition', map(['StringEquals', map(['iam:PassedToService', str('sagemaker.amazonaws.com')])])]);
+    inserted = insertItemAfter(ctx, st, map(...entries), loc.encoded);
+  }
+  return inserted.length === 0 ? undefined : [...removed, ...inserted];
+}
+
+/** A new `statement { ... }` block (with an iam:PassedToService condition when asked) after a Terraform statement block. */
+function hclStatementAfter(doc: Doc, st: MapValue, attrs: Array<[string, NewValue]>, passedToService: boolean): TextEdit[] {
+  const indent = indentOf(doc.line(st.range.start.line));
+  const inner = indent + doc.unit;
+  const innermost = inner + doc.unit;
+  const cond: Array<[string, NewValue]> = [['test', str('StringEquals')], ['variable', str('iam:PassedToService')], ['values', list(str('sagemaker.amazonaws.com'))]];
+  const lines = [
+    `${indent}statement {`,
+    ...hclAligned(attrs.map(([k, v]) => [k, hclExpr(doc, v, inner)]), inner),
+    ...(passedToService ? [`${inner}condition {`, ...hclAligned(cond.map(([k, v]) => [k, hclExpr(doc, v, innermost)]), innermost), `${inner}}`] : []),
+    `${indent}}`,
+  ];
+  const last = doc.lastContentLine(st.range);
+  const next = last + 1 < doc.lineCount ? doc.line(last + 1) : '';
+  // a blank line between statement blocks, unless the next block follows without one
+  const blank = /^\s*statement\s*\{/.test(next) ? '' : doc.eol;
+  const at = doc.endOfLine(last);
+  return [doc.insertAt(at, `${doc.eol}${blank}${lines.join(doc.eol)}`)];
 }
 
 function addPassedToService(ctx: FixContext, loc: Located): TextEdit[] {
