@@ -18,6 +18,7 @@ import {
   type FixAllCommandResult,
   type SageShieldInitializationOptions,
 } from '../../server/src/shared/protocol';
+import { isCloudFormationTemplate, isTerraformPath } from '../../server/src/shared/detect';
 import { COMMANDS, DOCUMENT_SELECTOR, OUTPUT_CHANNEL_NAME } from './constants';
 
 let client: LanguageClient | undefined;
@@ -31,8 +32,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand(COMMANDS.showOutput, () => output?.show(true)),
     vscode.commands.registerCommand(COMMANDS.restartServer, async () => {
       if (!client) {
-        client = createClient(context, output!);
-        await startClient(client);
+        await startOnce(context);
         return;
       }
       output?.info('Restarting the SageShield server...');
@@ -50,7 +50,37 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand(COMMANDS.fixAllInFile, fixAllInFile),
   );
 
-  client = createClient(context, output);
+  // Activation happens for any YAML/JSON file (VS Code cannot activate on content); the server starts only once
+  // a document it serves is open: a Terraform file or a CloudFormation template (also one typed into a new file).
+  if (vscode.workspace.textDocuments.some(isServed)) {
+    await startOnce(context);
+    return;
+  }
+  output.info('Waiting for a CloudFormation template or a Terraform file before starting the server.');
+  const waiters: vscode.Disposable[] = [];
+  const maybeStart = (doc: vscode.TextDocument) => {
+    if (client || !isServed(doc)) return;
+    for (const w of waiters) w.dispose();
+    void startOnce(context);
+  };
+  waiters.push(
+    vscode.workspace.onDidOpenTextDocument(maybeStart),
+    vscode.workspace.onDidChangeTextDocument((e) => maybeStart(e.document)),
+  );
+  context.subscriptions.push(...waiters);
+}
+
+/** A document the server analyses: a `.tf`/`.tfvars` file, or a YAML/JSON CloudFormation template. */
+function isServed(doc: vscode.TextDocument): boolean {
+  if (doc.uri.scheme !== 'file') return false;
+  if (isTerraformPath(doc.fileName) || doc.languageId === 'terraform') return true;
+  return (doc.languageId === 'yaml' || doc.languageId === 'json') && isCloudFormationTemplate(doc.fileName, doc.getText());
+}
+
+async function startOnce(context: vscode.ExtensionContext): Promise<void> {
+  if (client) return;
+  client = createClient(context, output!);
+  output?.info('Starting the SageShield server.');
   await startClient(client);
 }
 

@@ -86,6 +86,17 @@ describe('SageShield in a real VS Code (code-server + chromium)', function () {
     console.log(`      workbench ready in ${Date.now() - t} ms`);
   });
 
+  it('(a2) a plain YAML file opened first activates the extension but does not start the server', async () => {
+    // VS Code cannot activate on content, so the extension activates for YAML; the client starts the server only
+    // once a template or a Terraform file is open (client/src/extension.ts).
+    await wb.openFile(PLAIN);
+    const log = await poll('the SageShield output channel to say it is waiting', async () => {
+      const text = session.readLogs(session.extensionOutputLogs());
+      return text.includes('Waiting for a CloudFormation template') ? text : undefined;
+    }, 60000);
+    assert.ok(!log.includes('Starting the SageShield server'), 'the server started although only a plain YAML file is open');
+  });
+
   it('(b) shows the CloudFormation template findings in the Problems panel', async () => {
     const expected = cliFindings(session.workspace, CFN);
     assert.ok(expected.length > 0, 'the CLI finds nothing in the insecure template: the fixture or the engine is broken');
@@ -99,6 +110,7 @@ describe('SageShield in a real VS Code (code-server + chromium)', function () {
     for (const r of rows) assert.match(r.href, /^https?:\/\/\S+/, `${r.code} has no documentation link (codeDescription.href)`);
     assert.ok((await wb.squiggleCount()) > 0, 'no squiggles drawn in the editor');
     console.log(`      ${rows.length} diagnostics (${codes(rows).join(', ')}) in ${Date.now() - t} ms`);
+    assert.ok(session.readLogs(session.extensionOutputLogs()).includes('Starting the SageShield server'), 'the server start is logged');
   });
 
   it('(c) shows the Terraform module findings', async () => {

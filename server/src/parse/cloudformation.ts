@@ -13,21 +13,8 @@ import { parseJsonRaw, parseYamlRaw, type RawEntry, type RawIssue, type RawMap, 
 import { mapValue, rangeOf, safeRange, toValue, type ValueContext } from './cfn-values';
 import { findChildBlocks, findTopBlocks, type TextBlock } from './cfn-blocks';
 
-/** Extensions that are never templates even when they mention CloudFormation (docs, code, Terraform). */
-const NOT_TEMPLATE_EXT = /\.(md|markdown|rst|adoc|html?|tf|tfvars|hcl|[cm]?[jt]sx?|py|java|go|rb|sh|ps1|cs|kt|rs)$/i;
-
-const CFN_TYPE = /["']?Type["']?\s*:\s*["']?(AWS|Alexa|Custom)::[A-Za-z0-9]/;
-
-/**
- * Cheap check (a few regular expressions, no parse): does this YAML/JSON text look like a CloudFormation
- * template? True when it mentions `AWSTemplateFormatVersion`, or has a `Resources` key and a
- * `Type: AWS::...` (or `Alexa::`/`Custom::`) entry.
- */
-export function isCloudFormationTemplate(path: string, text: string): boolean {
-  if (NOT_TEMPLATE_EXT.test(path)) return false;
-  if (text.includes('AWSTemplateFormatVersion')) return true;
-  return /(^|[\s{,"'])Resources["']?\s*:/m.test(text) && CFN_TYPE.test(text);
-}
+export { isCloudFormationTemplate } from '../shared/detect';
+import { isCloudFormationTemplate } from '../shared/detect';
 
 function isJson(path: string, text: string, start: number): boolean {
   if (/\.jsonc?$/i.test(path)) return true;
