@@ -66,8 +66,23 @@ const CHECK_RULES: Record<string, string[]> = {
   'restrict-iam-permissive-role-cloudformation': ['IAM-09'],
 };
 
-/** `file|resource|expected` -> why SageShield deliberately answers otherwise. */
+/** `file|resource|expected` -> why SageShield deliberately answers otherwise on the peer's own check. */
 const DISAGREEMENTS: Record<string, string> = {};
+
+/**
+ * A resource a peer expects to pass its check may still be reported by ANOTHER SageShield rule of the same
+ * category, where SageShield is deliberately stricter than that peer. Each such rule is listed here with the
+ * reason (also on the rule's docs page); any other rule of the category firing on a "pass" resource fails the test.
+ * The floor is 100%: every fail expectation caught, every pass expectation kept, but for these documented cases.
+ */
+const STRICTER: Record<string, string> = {
+  'IAM-01': 'Action "*" is flagged whatever the Resource (Checkov CKV_AWS_63 semantics); peers that only check admin (* on *) pass it',
+  'IAM-03': 'service-wide wildcards (s3:*, ec2:*, sagemaker:*...) are flagged, as cfn_nag does; KICS and CodeGuru admin checks pass them',
+  'IAM-04': 'Resource "*" on actions that accept resource ARNs (s3:ListBucket...) is flagged (cloudsplaining semantics)',
+  'SM-NET-02': 'a notebook without SubnetId runs with SageMaker-managed internet access, so it fails',
+};
+
+const CATEGORY_OF_RULE: Record<string, string> = { encryption: 'kms', network: 'network', iam: 'iam-wildcard' };
 
 const corpusPresent = fs.existsSync(path.join(CORPUS, 'manifest.json'));
 
@@ -97,6 +112,7 @@ describe('conformance with peer fixtures (../shared/corpus)', function () {
   const manifest: Entry[] = JSON.parse(fs.readFileSync(path.join(CORPUS, 'manifest.json'), 'utf8'));
   const tally = new Map<string, { failCaught: number; failTotal: number; passKept: number; passTotal: number }>();
   const disagreementsSeen: string[] = [];
+  const stricterSeen = new Map<string, number>();
 
   after(() => {
     for (const [cat, t] of tally) {
@@ -105,6 +121,9 @@ describe('conformance with peer fixtures (../shared/corpus)', function () {
       );
     }
     for (const d of disagreementsSeen) console.log(`      documented disagreement: ${d}`);
+    for (const [rule, n] of stricterSeen) {
+      console.log(`      stricter than the peer on ${n} expected-pass resource(s): ${rule} (${STRICTER[rule]})`);
+    }
   });
 
   it('maps every peer check in the manifest to rules', () => {
@@ -139,6 +158,19 @@ describe('conformance with peer fixtures (../shared/corpus)', function () {
           assert.ok(!ok, `documented disagreement no longer holds (remove it): ${key}`);
           disagreementsSeen.push(`${key}: ${DISAGREEMENTS[key]}`);
           continue;
+        }
+        if (exp.result === 'pass') {
+          const others = findings.filter(
+            (f) =>
+              !rules.includes(f.ruleId) &&
+              f.verdict === 'fail' &&
+              CATEGORY_OF_RULE[f.category] === entry.category &&
+              matches(f, exp.resource),
+          );
+          for (const o of others) {
+            if (STRICTER[o.ruleId]) stricterSeen.set(o.ruleId, (stricterSeen.get(o.ruleId) ?? 0) + 1);
+            else problems.push(`${exp.resource}: expected pass, but ${o.ruleId} fails it and is not a documented stricter rule`);
+          }
         }
         if (!ok) {
           problems.push(
