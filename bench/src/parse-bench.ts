@@ -101,7 +101,7 @@ async function main(): Promise<void> {
     }
     const b = stats(bareT);
     const f = stats(fullT);
-    // incremental: one re-analysis after inserting a letter at a content position, then one after its undo
+    // incremental: one re-analysis after inserting a letter before a uniformly chosen non-blank character, then one after its undo
     const inc = new IncrementalParser();
     const engine = new IncrementalEngine();
     const format = name.startsWith('tf') ? 'terraform' : 'cloudformation';
@@ -111,9 +111,10 @@ async function main(): Promise<void> {
     const rnd = mulberry(7);
     const incT: number[] = [];
     let cur = text;
+    const content: number[] = [];
+    for (let i = 0; i < cur.length; i++) if (!/\s/.test(cur[i])) content.push(i);
     for (let i = 0; i < n * 2; i++) {
-      let at = Math.floor(rnd() * cur.length);
-      while (at < cur.length && /\s/.test(cur[at])) at++;
+      const at = content[Math.floor(rnd() * content.length)];
       const next = cur.slice(0, at) + 'x' + cur.slice(at);
       const t0 = performance.now();
       analyse(next);
