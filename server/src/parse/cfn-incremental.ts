@@ -18,6 +18,7 @@ import type { Comment, Resource, Unit } from '../model/types';
 import { parseYamlRaw } from './cfn-raw';
 import { findChildBlocks, findTopBlocks, yamlKeyAt, type TextBlock } from './cfn-blocks';
 import { toResource } from './cloudformation';
+import { shiftLines } from '../model/shift';
 import { LineIndex } from './lines';
 import { diffText } from './text-diff';
 import type { ValueContext } from './cfn-values';
@@ -224,13 +225,3 @@ function splice(file: string, prev: CachedTemplate, text: string): CachedTemplat
   return { text, unit, entries: nextEntries, lines };
 }
 
-/** A deep copy of a model fragment with every position moved by `lines` lines. */
-function shiftLines<T>(v: T, lines: number): T {
-  if (lines === 0 || v === null || typeof v !== 'object') return v;
-  if (Array.isArray(v)) return v.map((x) => shiftLines(x, lines)) as T;
-  const out: Record<string, unknown> = {};
-  for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
-    out[k] = k === 'line' && typeof x === 'number' ? x + lines : shiftLines(x, lines);
-  }
-  return out as T;
-}

@@ -35,6 +35,7 @@ import {
   type Unit,
   type Value,
 } from '../model/types';
+import { shiftLines } from '../model/shift';
 import { LineIndex } from './lines';
 import { diffText, type TextChange } from './text-diff';
 
@@ -326,16 +327,6 @@ export class TerraformCache {
   }
 }
 
-/** A deep copy of a model fragment with every position moved by `lines` lines. */
-function shiftLines<T>(v: T, lines: number): T {
-  if (lines === 0 || v === null || typeof v !== 'object') return v;
-  if (Array.isArray(v)) return v.map((x) => shiftLines(x, lines)) as T;
-  const out: Record<string, unknown> = {};
-  for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
-    out[k] = k === 'line' && typeof x === 'number' ? x + lines : shiftLines(x, lines);
-  }
-  return out as T;
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Per-file conversion
@@ -350,6 +341,8 @@ interface Content {
 }
 
 type Scope = ReadonlySet<string>;
+/** Deepest nesting of expressions and blocks converted; real configurations stay far below it. */
+const MAX_NESTING = 150;
 const NO_SCOPE: Scope = new Set();
 const ACCESSORS = new Set(['get_attr', 'index', 'splat']);
 const EXTERNAL_ROOTS = new Set(['each', 'count', 'path', 'self', 'terraform']);
@@ -963,6 +956,16 @@ class TfFile {
 
   /** A block's body as a map: attributes, nested blocks (`block: true`; a repeated block type -> a list). */
   private bodyMap(block: TSNode, scope: Scope): MapValue {
+    if (this.tooDeep(block)) return { kind: 'map', file: this.file, range: this.blockRange(block), entries: [] };
+    this.nesting++;
+    try {
+      return this.bodyMapInner(block, scope);
+    } finally {
+      this.nesting--;
+    }
+  }
+
+  private bodyMapInner(block: TSNode, scope: Scope): MapValue {
     const map: MapValue = { kind: 'map', file: this.file, range: this.blockRange(block), entries: [] };
     const body = this.blockBody(block);
     const blockEntries = new Map<string, MapEntry>();
@@ -1052,7 +1055,34 @@ class TfFile {
     return { kind: 'expr', fn, file: this.file, range: this.nodeRange(n), text: this.src(n), refs: this.collectRefs(n, scope), ...extra };
   }
 
+  /**
+   * Converts an expression. Nesting is capped (MAX_NESTING): deeper parts become one opaque `too-deep` value and
+   * an issue, so a pathological file cannot overflow the stack and lose the rest of its findings.
+   */
   expr(n: TSNode, scope: Scope): Value {
+    const deep = this.tooDeep(n);
+    if (deep) return deep;
+    this.nesting++;
+    try {
+      return this.exprInner(n, scope);
+    } finally {
+      this.nesting--;
+    }
+  }
+
+  private nesting = 0;
+  private deepReported = false;
+
+  private tooDeep(n: TSNode): ExprValue | undefined {
+    if (this.nesting < MAX_NESTING) return undefined;
+    if (!this.deepReported) {
+      this.deepReported = true;
+      this.issue(this.s0(n), this.e0(n), `nested more than ${MAX_NESTING} levels deep: the inner part is not analysed`);
+    }
+    return { kind: 'expr', fn: 'too-deep', file: this.file, range: this.nodeRange(n), text: this.src(n).slice(0, 80), refs: [] };
+  }
+
+  private exprInner(n: TSNode, scope: Scope): Value {
     switch (n.type) {
       case 'expression': {
         const kids = n.children;
@@ -1227,7 +1257,17 @@ class TfFile {
   /** Every reference inside a node (not iterator variables in `scope`). */
   collectRefs(n: TSNode, scope: Scope): RefValue[] {
     const out: RefValue[] = [];
+    let depth = 0;
     const visit = (x: TSNode, sc: Scope) => {
+      if (depth >= MAX_NESTING * 4) return; // the tree is several nodes deep per level of nesting
+      depth++;
+      try {
+        visitNode(x, sc);
+      } finally {
+        depth--;
+      }
+    };
+    const visitNode = (x: TSNode, sc: Scope) => {
       if (x.type === 'variable_expr') {
         const ref = this.refOf([x], sc);
         if (ref) out.push(ref.value);

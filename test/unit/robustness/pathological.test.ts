@@ -101,7 +101,7 @@ ${NOTEBOOK_YAML}      Tags: *l8
     assert.ok(out.findings.some((f) => f.ruleId === 'SM-KMS-01' && f.resource.name === 'Notebook'), JSON.stringify(out.issues.slice(0, 3)));
   });
 
-  it(`HCL nested ${DEPTH} deep (tuples, objects, parentheses, blocks): no stack overflow, the notebook is still checked (known bug: fails until fixed)`, () => {
+  it(`HCL nested ${DEPTH} deep (tuples, objects, parentheses, blocks): no stack overflow, the notebook is still checked`, () => {
     const constructs: Record<string, string> = {
       tuple: `tags = { a = ${'['.repeat(DEPTH)}1${']'.repeat(DEPTH)} }`,
       object: `tags = { a = ${'{ a = '.repeat(DEPTH)}1${' }'.repeat(DEPTH)} }`,
