@@ -130,6 +130,27 @@ export async function killGroup(pgid: number | undefined, graceMs = 3000): Promi
   }
 }
 
+export interface ProcInfo {
+  pid: number;
+  ppid: number;
+  pgid: number;
+  state: string; // R, S, Z...
+  cmdline: string[];
+}
+
+/** A process's parent, group, state and command line from /proc, or undefined if it is gone. */
+export function readProc(pid: number): ProcInfo | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // "pid (comm) state ppid pgrp session ...": comm may hold spaces and parentheses, so split after the last ')'.
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter((a) => a.length > 0);
+    return { pid, ppid: Number(f[1]), pgid: Number(f[2]), state: f[0], cmdline };
+  } catch {
+    return undefined;
+  }
+}
+
 export const QUIET_SETTINGS = {
   'workbench.startupEditor': 'none',
   'telemetry.telemetryLevel': 'off',
@@ -226,6 +247,49 @@ export class EditorSession {
     const context = await this.browser.newContext({ viewport: { width: 1600, height: 1100 } });
     this.page = await context.newPage();
     this.timings.browserStartMs = Date.now() - t;
+  }
+
+  /** The pid of the code-server this session started: also the id of its process group and session (setsid). */
+  get codeServerPid(): number | undefined {
+    return this.codeServer?.pid;
+  }
+
+  /**
+   * The processes descended from this session's code-server (found by walking parent pids under /proc, never
+   * by name), with their process group and command line. Processes that end during the walk are left out.
+   */
+  descendants(): ProcInfo[] {
+    const root = this.codeServer?.pid;
+    if (!root) return [];
+    const all = new Map<number, ProcInfo>();
+    for (const name of readdirSync('/proc')) {
+      if (!/^\d+$/.test(name)) continue;
+      const info = readProc(Number(name));
+      if (info) all.set(info.pid, info);
+    }
+    const out: ProcInfo[] = [];
+    const frontier = [root];
+    while (frontier.length > 0) {
+      const parent = frontier.pop()!;
+      for (const p of all.values()) {
+        if (p.ppid === parent && !out.includes(p)) {
+          out.push(p);
+          frontier.push(p.pid);
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * SageShield language servers started by this session: descendants of its code-server, in its process
+   * group, whose command line runs `dist/server.js` of the extension installed in this session's clean
+   * extensions folder.
+   */
+  languageServers(): ProcInfo[] {
+    const root = this.codeServer?.pid;
+    const serverJs = this.installedExtensions().map((n) => path.join(this.extensionsDir, n, 'dist', 'server.js'));
+    return this.descendants().filter((p) => p.pgid === root && p.state !== 'Z' && p.cmdline.some((a) => serverJs.includes(a)));
   }
 
   /** Extension installed by --install-extension, as `publisher.name-version` folders. */
