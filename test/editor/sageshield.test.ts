@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { EditorSession, ensureVsix, poll, ROOT, runSetup } from './harness';
+import { EditorSession, ensureVsix, poll, readProc, ROOT, runSetup } from './harness';
 import { Workbench, type ProblemRow } from './workbench';
 
 const CLI = process.env.SAGESHIELD_CLI ?? path.join(ROOT, 'dist', 'cli.js');
@@ -237,5 +237,49 @@ describe('SageShield in a real VS Code (code-server + chromium)', function () {
     assert.ok(!expected.some((f) => f.ruleId === rule || f.ruleId === 'SS-SUPPRESS-01'), JSON.stringify(expected.map((f) => f.ruleId)));
     await wb.waitForProblems(CFN, `the ${expected.length} diagnostics of the suppressed file`, (r) => r.length === expected.length && !r.some((x) => x.code === rule));
     console.log(`      suppressed ${rule} with "${reason}" typed over the placeholder`);
+  });
+
+  it('(i) a language server killed mid-session is restarted by the client: an edit gets its diagnostic, from a new process', async () => {
+    await wb.openFile(CFN);
+    const file = path.join(session.workspace, CFN);
+    const settled = cliFindings(session.workspace, CFN);
+    assert.ok(!settled.some((f) => f.ruleId === 'SM-NET-01'), 'SM-NET-01 is already reported before the kill: the edit would prove nothing');
+    await wb.waitForProblems(CFN, `the ${settled.length} diagnostics of the saved file, no SM-NET-01`, (r) => r.length === settled.length && !r.some((x) => x.code === 'SM-NET-01'));
+
+    // The server of THIS session: a descendant of the code-server the harness started, in its process group,
+    // running dist/server.js from the session's clean extensions folder. Never looked up by name.
+    const servers = session.languageServers();
+    assert.equal(servers.length, 1, `expected one SageShield server under code-server ${session.codeServerPid}, found ${JSON.stringify(servers)}`);
+    const killed = servers[0];
+    const again = readProc(killed.pid);
+    assert.ok(again && again.pgid === session.codeServerPid && again.cmdline.join(' ') === killed.cmdline.join(' '), `pid ${killed.pid} changed before the kill`);
+    const t = Date.now();
+    process.kill(killed.pid, 'SIGKILL');
+    await poll(`server pid ${killed.pid} to be gone`, () => !session.languageServers().some((p) => p.pid === killed.pid), 15000, 100);
+
+    // The only user action: an edit that brings a finding back (DirectInternetAccess: Disabled -> Enabled).
+    const lines = readFileSync(file, 'utf8').split('\n');
+    const line = lines.findIndex((l) => /^\s*DirectInternetAccess: Disabled\s*$/.test(l));
+    assert.ok(line >= 0, 'the template has no `DirectInternetAccess: Disabled` line (set by (f))');
+    await wb.goTo(line + 1, lines[line].length + 1);
+    await session.page.keyboard.press('Control+Shift+ArrowLeft'); // selects "Disabled"
+    await session.page.keyboard.type('Enabled');
+    const rows = await wb.waitForProblems(CFN, 'SM-NET-01 to come back from the restarted server', (r) => r.some((x) => x.code === 'SM-NET-01' && x.line === line + 1), 90000);
+    const restartedMs = Date.now() - t;
+
+    const fresh = await poll('a new SageShield server process', () => {
+      const now = session.languageServers();
+      return now.length === 1 && now[0].pid !== killed.pid ? now[0] : undefined;
+    }, 30000, 100);
+    assert.notEqual(fresh.pid, killed.pid);
+    assert.equal(fresh.pgid, session.codeServerPid, 'the new server is not in the session\'s process group');
+
+    // The restarted server sees the whole buffer, not just the edit: after saving, the panel matches the CLI.
+    await wb.save();
+    const expected = cliFindings(session.workspace, CFN);
+    assert.ok(expected.some((f) => f.ruleId === 'SM-NET-01' && f.range.start.line === line), 'the CLI does not see SM-NET-01 at the edited line');
+    const finalRows = await wb.waitForProblems(CFN, `the ${expected.length} diagnostics of the saved file`, (r) => r.length === expected.length);
+    assert.deepEqual(codes(finalRows), codes(expected));
+    console.log(`      killed server pid ${killed.pid}; new pid ${fresh.pid}; SM-NET-01 back ${restartedMs} ms after the kill (${rows.length} diagnostics)`);
   });
 });

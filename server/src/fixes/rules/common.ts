@@ -1,4 +1,5 @@
 /** Helpers shared by the per-rule fixes. */
+import { walkValue } from '../../model/walk';
 import type { Input, MapValue, Resource, Unit, Value } from '../../model/types';
 import type { Finding } from '../../rules/types';
 import type { FixContext } from '../ops';
@@ -30,25 +31,12 @@ export function entryValue(map: MapValue | undefined, key: string): Value | unde
 
 /** Walk every value of the unit (resource properties and metadata, locals, conditions, input defaults). */
 export function walkValues(unit: Unit, visit: (v: Value) => void): void {
-  const go = (v: Value | undefined): void => {
-    if (!v) return;
-    visit(v);
-    if (v.kind === 'map') v.entries.forEach((e) => go(e.value));
-    else if (v.kind === 'list') v.items.forEach(go);
-    else if (v.kind === 'if') {
-      go(v.then);
-      go(v.else);
-    } else if (v.kind === 'expr') {
-      v.refs.forEach(go);
-      v.args?.forEach(go);
-    }
-  };
   for (const r of unit.resources) {
-    go(r.properties);
-    go(r.metadata);
+    walkValue(r.properties, visit);
+    walkValue(r.metadata, visit);
   }
-  for (const l of unit.locals.values()) go(l.value);
-  for (const c of unit.conditions.values()) go(c.value);
+  for (const l of unit.locals.values()) walkValue(l.value, visit);
+  for (const c of unit.conditions.values()) walkValue(c.value, visit);
 }
 
 /** Names of inputs referenced anywhere in the unit's values (Sub/template text included). */

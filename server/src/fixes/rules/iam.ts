@@ -2,6 +2,7 @@
  * IAM fixes: concrete actions instead of wildcards, ARNs of the files' resources instead of Resource "*", and
  * iam:PassRole restricted to the files' roles with an iam:PassedToService condition.
  */
+import { walkValue } from '../../model/walk';
 import type { MapEntry, MapValue, Range, Resource, Unit, Value } from '../../model/types';
 import { actionMatches, expandAction, serviceActions } from '../../iam/actions';
 import type { PolicyDocument, Statement } from '../../iam/policies';
@@ -147,16 +148,7 @@ function references(unit: Unit, r: Resource, name: string): boolean {
     if (v.kind === 'ref' && v.target.type === 'resource' && (v.target.address === name || v.target.address.startsWith(`${name}.`))) hit = true;
     if (v.kind === 'expr' && (v.text.includes(`\${${name}`) || v.text.includes(name))) hit = hit || v.refs.some((x) => x.target.type === 'resource' && x.target.address === name);
   };
-  const go = (v: Value): void => {
-    visit(v);
-    if (v.kind === 'map') v.entries.forEach((e) => go(e.value));
-    else if (v.kind === 'list') v.items.forEach(go);
-    else if (v.kind === 'if') {
-      go(v.then);
-      go(v.else);
-    } else if (v.kind === 'expr') v.refs.forEach(go);
-  };
-  go(r.properties);
+  walkValue(r.properties, visit);
   return hit;
 }
 
