@@ -11,7 +11,7 @@ import { emptyUnit } from '../model/types';
 import { LineIndex } from './lines';
 import { parseJsonRaw, parseYamlRaw, type RawEntry, type RawIssue, type RawMap, type RawNode, type RawParse } from './cfn-raw';
 import { mapValue, rangeOf, safeRange, toValue, type ValueContext } from './cfn-values';
-import { findChildBlocks, findTopBlocks, type TextBlock } from './cfn-blocks';
+import { detab, findChildBlocks, findTopBlocks, type TextBlock } from './cfn-blocks';
 
 export { isCloudFormationTemplate } from '../shared/detect';
 import { isCloudFormationTemplate } from '../shared/detect';
@@ -66,9 +66,10 @@ function parseTemplate(path: string, text: string): Unit | undefined {
     const recovered = recover(text, start, json, full.root);
     if (recovered) {
       root = recovered.root;
-      issues = mergeIssues(full.issues, recovered.reparsed);
+      issues = pointAtDamage(text, json, mergeIssues(full.issues, recovered.reparsed, recovered.leaves), recovered.leaves);
     }
   }
+  if (json) issues = issues.concat(trailingCommas(text, start, issues));
   if (!root || root.kind !== 'map' || !looksLikeTemplate(root)) return undefined;
 
   const unit = emptyUnit('cloudformation', path);
@@ -223,12 +224,144 @@ interface Reparsed {
  * quote reported at the end of the file), and those each re-parsed block found itself. Alias errors of a
  * block parsed alone are artefacts and dropped.
  */
-function mergeIssues(full: RawIssue[], reparsed: Reparsed[]): RawIssue[] {
-  if (reparsed.length === 0) return full;
-  const firstBlock = Math.min(...reparsed.map((b) => b.start));
-  const out = full.filter((i) => i.start < firstBlock);
-  for (const b of reparsed) for (const i of b.issues) if (!/alias/i.test(i.message)) out.push(i);
+function mergeIssues(full: RawIssue[], reparsed: Reparsed[], leaves: TextBlock[]): RawIssue[] {
+  const firstBlock = reparsed.length > 0 ? Math.min(...reparsed.map((b) => b.start)) : Infinity;
+  const out = dropKnockOns(
+    full.filter((i) => i.start < firstBlock),
+    (i) => leaves.findIndex((b) => i.start >= b.start && i.start < b.end),
+  );
+  for (const b of reparsed) out.push(...dropKnockOns(b.issues.filter((i) => !/alias/i.test(i.message)), () => 0));
   return out.length > 0 ? out : full;
+}
+
+/**
+ * One syntax error per block (a resource, or a section that is not cut into entries): after the first, a
+ * parser's next errors in the same block are mostly echoes of it (jsonc's "Comma expected" on every later
+ * token, yaml's "Nested mappings are not allowed"). Issues that are not syntax errors (duplicate keys, unknown
+ * tags, nesting caps) are kept. `blockOf` gives an issue's block, -1 for none (then it is kept).
+ */
+function dropKnockOns(issues: RawIssue[], blockOf: (i: RawIssue) => number): RawIssue[] {
+  const seen = new Set<number>();
+  const out: RawIssue[] = [];
+  for (const i of issues.slice().sort((a, b) => a.start - b.start)) {
+    if (/^Duplicate key|tag|nested deeper|YAML document/i.test(i.message)) {
+      out.push(i);
+      continue;
+    }
+    const b = blockOf(i);
+    if (b >= 0 && seen.has(b)) continue;
+    seen.add(b);
+    out.push(i);
+  }
+  return out;
+}
+
+/**
+ * Move issues that parsers report after the damage onto it: yaml reports an unclosed `[` / `{` where the next
+ * key starts; jsonc reports a `}` where a `]` belongs as "Comma expected". Both are found by matching brackets
+ * from the start of the issue's block.
+ */
+function pointAtDamage(text: string, json: boolean, issues: RawIssue[], leaves: TextBlock[]): RawIssue[] {
+  const blockStart = (at: number): number => {
+    let s = -1;
+    // strictly before: an issue reported where the next block starts belongs to the one before it
+    for (const b of leaves) if (b.start < at && b.start > s) s = b.start;
+    return s;
+  };
+  return issues.map((i) => {
+    const from = blockStart(i.start);
+    if (from < 0) return i;
+    if (!json && /^Flow (sequence|map) in block collection/.test(i.message)) {
+      const open = openBrackets(text, from, i.start, false).pop();
+      if (open === undefined) return i;
+      let end = text.indexOf('\n', open);
+      if (end < 0) end = text.length;
+      if (text[end - 1] === '\r') end--;
+      const [what, close] = text[open] === '[' ? ['sequence', ']'] : ['map', '}'];
+      return { start: open, end, message: `Unclosed ${text[open]}: end the flow ${what} with ${close}` };
+    }
+    const c = text[i.start];
+    if (json && i.message === 'Comma expected' && (c === '}' || c === ']' || c === ':')) {
+      const open = openBrackets(text, from, i.start, true).pop();
+      if (open === undefined) return i;
+      const want = text[open] === '[' ? ']' : '}';
+      const where = `the ${text[open]} opened on line ${lineOf(text, open) + 1}`;
+      if (c === ':') {
+        // `"Key":` inside a list: the list before it was not closed; point at the key
+        if (want !== ']') return i;
+        let k = i.start - 1;
+        while (k > from && /\s/.test(text[k])) k--;
+        const keyStart = text[k] === '"' ? text.lastIndexOf('"', k - 1) : -1;
+        const s = keyStart >= from ? keyStart : i.start;
+        return { start: s, end: i.start + 1, message: `Closing bracket ] expected: ${where} is not closed` };
+      }
+      if (want === c) return i;
+      return { start: i.start, end: i.start + 1, message: `Expected ${want} to close ${where}, found ${c}` };
+    }
+    return i;
+  });
+}
+
+function lineOf(text: string, at: number): number {
+  let n = 0;
+  for (let k = text.indexOf('\n'); k >= 0 && k < at; k = text.indexOf('\n', k + 1)) n++;
+  return n;
+}
+
+/** Offsets of the `[` / `{` still open at `to`, scanning from `from` (quotes and comments skipped). */
+function openBrackets(text: string, from: number, to: number, json: boolean): number[] {
+  const stack: number[] = [];
+  for (let k = from; k < to; k++) {
+    const c = text[k];
+    const p = k > from ? text[k - 1] : '\n';
+    if (c === '"' && (json || /[\s[{,:]/.test(p))) {
+      k++;
+      while (k < to && text[k] !== '"' && text[k] !== '\n') k += text[k] === '\\' ? 2 : 1;
+    } else if (c === "'" && !json && /[\s[{,:]/.test(p)) {
+      k++;
+      while (k < to && !(text[k] === "'" && text[k + 1] !== "'")) k += text[k] === "'" ? 2 : 1;
+    } else if ((c === '#' && !json && /\s/.test(p)) || (c === '/' && json && text[k + 1] === '/')) {
+      while (k < to && text[k] !== '\n') k++;
+    } else if (c === '[' || c === '{') {
+      stack.push(k);
+    } else if (c === ']' || c === '}') {
+      stack.pop();
+    }
+  }
+  return stack;
+}
+
+/**
+ * Trailing commas (`"a": 1, }`): jsonc-parser accepts them, CloudFormation does not. Reported where no other
+ * issue already sits.
+ */
+function trailingCommas(text: string, start: number, known: RawIssue[]): RawIssue[] {
+  if (!/,\s*[}\]]/.test(text)) return [];
+  const out: RawIssue[] = [];
+  let lastComma = -1;
+  for (let k = start; k < text.length; k++) {
+    const c = text[k];
+    if (c === '"') {
+      k++;
+      while (k < text.length && text[k] !== '"' && text[k] !== '\n') k += text[k] === '\\' ? 2 : 1;
+      lastComma = -1;
+    } else if (c === '/' && text[k + 1] === '/') {
+      while (k < text.length && text[k] !== '\n') k++;
+    } else if (c === '/' && text[k + 1] === '*') {
+      const e = text.indexOf('*/', k + 2);
+      k = e < 0 ? text.length : e + 1;
+    } else if (c === ',') {
+      lastComma = k;
+    } else if (c === '}' || c === ']') {
+      if (lastComma >= 0 && !known.some((i) => i.start <= k && i.end >= lastComma)) {
+        out.push({ start: lastComma, end: lastComma + 1, message: `Trailing comma before ${c}: CloudFormation rejects it` });
+      }
+      lastComma = -1;
+    } else if (c !== ' ' && c !== '\t' && c !== '\r' && c !== '\n') {
+      lastComma = -1;
+    }
+  }
+  return out;
 }
 
 function recover(
@@ -236,8 +369,10 @@ function recover(
   start: number,
   json: boolean,
   full: RawNode | undefined,
-): { root: RawMap; reparsed: Reparsed[] } | undefined {
+): { root: RawMap; reparsed: Reparsed[]; leaves: TextBlock[] } | undefined {
   const reparsed: Reparsed[] = [];
+  /** The blocks the file was cut into: each entry of Resources, and the other sections whole. */
+  const leaves: TextBlock[] = [];
   const tops = findTopBlocks(text, start, json);
   if (tops.length === 0) return undefined;
   const fullRoot = full && full.kind === 'map' ? full : undefined;
@@ -247,9 +382,11 @@ function recover(
     return e && e.value.end <= b.end ? e : undefined;
   };
   const parseBlock = (b: TextBlock): RawEntry | undefined => {
-    const p = json ? parseJsonRaw(text, b.start, b.end, true) : parseYamlRaw(text, b.start, b.end);
+    const src = b.misplaced?.tabs ? detab(text, b.start, b.end) : text;
+    const p = json ? parseJsonRaw(src, b.start, b.end, true) : parseYamlRaw(src, b.start, b.end);
     // a JSON block parsed alone ends with the closing braces of the objects around it: not an error
     const issues = json ? p.issues.filter((i) => i.message !== 'End of file expected') : p.issues;
+    if (b.misplaced) issues.unshift({ start: b.start, end: b.keyEnd, message: b.misplaced.message });
     reparsed.push({ start: b.start, end: b.end, issues });
     if (!p.root || p.root.kind !== 'map') return undefined;
     return p.root.entries.find((x) => x.keyStart === b.keyStart) ?? p.root.entries[0];
@@ -258,17 +395,19 @@ function recover(
     if (top.key !== 'Resources') {
       const done = reuse(top, fullRoot);
       if (done) {
+        leaves.push(top);
         entries.push(done);
         continue;
       }
     } else {
       const children = findChildBlocks(text, top, json);
       if (children.length > 0) {
+        leaves.push(...children);
         const fullSection = fullRoot?.entries.find((x) => x.keyStart === top.keyStart)?.value;
         const fullResources = fullSection && fullSection.kind === 'map' ? fullSection : undefined;
         const resEntries: RawEntry[] = [];
         for (const c of children) {
-          const e = reuse(c, fullResources) ?? parseBlock(c);
+          const e = (c.misplaced ? undefined : reuse(c, fullResources)) ?? parseBlock(c);
           if (e) resEntries.push(e);
         }
         const first = resEntries[0];
@@ -283,10 +422,11 @@ function recover(
         continue;
       }
     }
+    leaves.push(top);
     const e = parseBlock(top);
     if (e) entries.push(e);
   }
   if (entries.length === 0) return undefined;
   const root: RawMap = { kind: 'map', entries, start: entries[0].keyStart, end: entries[entries.length - 1].value.end };
-  return { root, reparsed };
+  return { root, reparsed, leaves };
 }

@@ -3,6 +3,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isCloudFormationTemplate, parseCloudFormation } from '../../../server/src/parse/cloudformation';
 import { LineIndex } from '../../../server/src/parse/lines';
+import smRoot01 from '../../../server/src/rules/sm-root-01';
+import { cfnJson, cfnYaml, check } from '../../support/rule-tester';
 import type { ExprValue, IfValue, MapValue, Range, RefValue, Resource, Unit, Value } from '../../../server/src/model/types';
 
 const FIX = path.join(__dirname, '..', '..', 'fixtures', 'cfn');
@@ -893,6 +895,184 @@ describe('CloudFormation parser', () => {
           ['Done', 'AWS::S3::Bucket'],
         ],
       );
+    });
+  });
+
+  describe('recovery of half-typed templates (intact resources keep their findings)', () => {
+    const NB = 'AWS::SageMaker::NotebookInstance';
+    /** A notebook that SM-ROOT-01 fails on its `RootAccess: Enabled` value. */
+    const nbYaml = (name: string) => `  ${name}:\n    Type: ${NB}\n    Properties:\n      RootAccess: Enabled\n`;
+    const nbJson = (name: string, extra = '') =>
+      `    "${name}": {\n      "Type": "${NB}",\n      "Properties": {${extra}\n        "RootAccess": "Enabled"\n      }\n    }`;
+    const jsonTemplate = (...resources: string[]) =>
+      `{\n  "AWSTemplateFormatVersion": "2010-09-09",\n  "Resources": {\n${resources.join(',\n')}\n  }\n}\n`;
+    const H = "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n";
+
+    /** The single issue of the unit: its text from its start to the end of its line, and its message. */
+    function onlyIssue(unit: Unit, text: string): { at: string; line: number; message: string } {
+      assert.equal(unit.issues.length, 1, `expected one issue; got ${JSON.stringify(unit.issues.map((i) => [i.range.start, i.message]))}`);
+      const i = unit.issues[0];
+      const start = new LineIndex(text).offset(i.range.start);
+      return { at: text.slice(start).split('\n')[0], line: i.range.start.line, message: i.message };
+    }
+
+    /** SM-ROOT-01 fails on each named resource's `RootAccess` value (the intact resources). */
+    function rootFails(unit: Unit, ...names: string[]): void {
+      const c = check(smRoot01, unit);
+      for (const n of names) c.fails({ resource: n, text: unit.files[0].path.endsWith('.json') ? '"Enabled"' : 'Enabled' });
+    }
+
+    it('JSON with the first key on the brace line: the resources after a damaged one are read', () => {
+      const text = [
+        '{"Resources": {',
+        '  "Role": {"Type": "AWS::IAM::Role", "Properties": {"Policies": [{"PolicyName": "p", "PolicyDocument": {"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}}]}},',
+        '  "Notebook": {"Type": "AWS::SageMaker::NotebookInstance", "Properties": {"InstanceType": "ml.t3.medium", "RoleArn": "x", "RootAccess": "Disabled"}}',
+        '}}',
+        '',
+      ].join('\n');
+      const unit = cfnJson(text);
+      const nb = resource(unit, 'Notebook');
+      assert.deepEqual(
+        nb.properties.entries.map((e) => [e.key, (e.value as { value?: unknown }).value]),
+        [
+          ['InstanceType', 'ml.t3.medium'],
+          ['RoleArn', 'x'],
+          ['RootAccess', 'Disabled'],
+        ],
+      );
+      assert.equal(resource(unit, 'Role').type, 'AWS::IAM::Role');
+      check(smRoot01, unit).passes('Notebook');
+      // one issue for the damaged resource (no cascade of "Comma expected"), on the `}` that should be a `]`
+      const issue = onlyIssue(unit, text);
+      assert.equal(issue.line, 1);
+      assert.ok(issue.at.startsWith('}]}},'), issue.at);
+      assert.match(issue.message, /Expected \] to close the \[ opened on line 2, found \}/);
+      // and with RootAccess Enabled the notebook's finding is there
+      rootFails(cfnJson(text.replace('"Disabled"', '"Enabled"')), 'Notebook');
+    });
+
+    it('JSON: `{ "AWSTemplateFormatVersion": ...,` on the brace line, then one key per line', () => {
+      const text = `{ "AWSTemplateFormatVersion": "2010-09-09",\n  "Resources": {\n${nbJson('A', '\n        "SecurityGroupIds": ["a", "b"},')},\n${nbJson('B')}\n  }\n}\n`;
+      const unit = cfnJson(text);
+      rootFails(unit, 'B');
+      const issue = onlyIssue(unit, text);
+      assert.ok(issue.at.startsWith('},'), issue.at);
+      assert.match(issue.message, /Expected \]/);
+    });
+
+    it('JSON: `{"Parameters": {` with the next sections at the parameters\' indentation', () => {
+      const text = `{"Parameters": {\n  "P": {"Type": "String", "Default": [1}\n  },\n  "Resources": {\n${nbJson('A')}\n  }\n}\n`;
+      const unit = cfnJson(text);
+      rootFails(unit, 'A');
+      assert.equal(onlyIssue(unit, text).line, 1);
+    });
+
+    it('JSON: a list left open before the next key says so, on that key', () => {
+      const text = jsonTemplate(nbJson('A', '\n        "SecurityGroupIds": ["a", "b",'), nbJson('B'));
+      const unit = cfnJson(text);
+      rootFails(unit, 'B');
+      const issue = onlyIssue(unit, text);
+      assert.equal(issue.at.trim(), '"RootAccess": "Enabled"');
+      assert.match(issue.message, /Closing bracket \] expected: the \[ opened on line 7 is not closed/);
+    });
+
+    it('JSON: a trailing comma is reported where it is, and nothing is lost', () => {
+      const text = jsonTemplate(nbJson('A').replace('"Enabled"', '"Enabled",'), nbJson('B'));
+      const unit = cfnJson(text);
+      rootFails(unit, 'A', 'B');
+      const issue = onlyIssue(unit, text);
+      assert.equal(issue.at, ',');
+      assert.match(issue.message, /Trailing comma/);
+      // commas inside strings and comments are not trailing commas
+      assert.deepEqual(cfnJson(jsonTemplate(nbJson('C', '\n        "Description": "a, }",'))).issues, []);
+    });
+
+    it('JSON: a missing colon keeps the other properties and resources', () => {
+      const text = jsonTemplate(nbJson('A', '\n        "InstanceType" "ml.t3.medium",'), nbJson('B'));
+      const unit = cfnJson(text);
+      rootFails(unit, 'A', 'B');
+      const issue = onlyIssue(unit, text);
+      assert.equal(issue.at, '"ml.t3.medium",');
+      assert.match(issue.message, /Colon expected/);
+    });
+
+    it('JSON: a file cut off in the middle of a resource keeps the resources before', () => {
+      const full = jsonTemplate(nbJson('A'), nbJson('B'), nbJson('C'));
+      const text = full.slice(0, full.indexOf('"Properties": {', full.indexOf('"C"')) + 15);
+      const unit = cfnJson(text);
+      rootFails(unit, 'A', 'B');
+      assert.equal(resource(unit, 'C').type, NB);
+      assert.match(onlyIssue(unit, text).message, /Closing brace \} expected/);
+    });
+
+    it('the CLI fixture broken.yaml: the resource after the damaged line is read, the issue is on the [', () => {
+      const file = path.join(__dirname, '..', '..', 'fixtures', 'cli', 'project', 'cfn', 'broken.yaml');
+      const text = fs.readFileSync(file, 'utf8');
+      const unit = cfnYaml(text, file);
+      assert.deepEqual(
+        unit.resources.map((r) => [r.name, r.properties.entries.map((e) => e.key)]),
+        [
+          ['Broken', ['InstanceType', 'RoleArn']],
+          ['Notebook2', ['InstanceType']],
+        ],
+      );
+      check(smRoot01, unit).fails({ resource: 'Broken', text: 'Broken' }).fails({ resource: 'Notebook2', text: 'Notebook2' });
+      const issue = onlyIssue(unit, text);
+      assert.equal(issue.at, '[ml.t3.medium');
+      assert.match(issue.message, /Unclosed \[/);
+    });
+
+    it('YAML: an unclosed flow sequence as the last line of a resource', () => {
+      const text = `${H}  A:\n    Type: ${NB}\n    Properties:\n      RootAccess: Enabled\n      SecurityGroupIds: [sg-1, sg-2\n${nbYaml('B')}`;
+      const unit = cfnYaml(text);
+      rootFails(unit, 'A', 'B');
+      const issue = onlyIssue(unit, text);
+      assert.equal(issue.at, '[sg-1, sg-2');
+    });
+
+    it('YAML: a key typed without its value at the end of a resource', () => {
+      const text = `${H}${nbYaml('A')}      KmsKeyId\n${nbYaml('B')}`;
+      const unit = cfnYaml(text);
+      rootFails(unit, 'A', 'B');
+      assert.equal(onlyIssue(unit, text).at, 'KmsKeyId');
+    });
+
+    it('YAML: an unclosed !Sub "... keeps the resources after it', () => {
+      const text = `${H}  A:\n    Type: ${NB}\n    Properties:\n      RoleArn: !Sub "arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/x\n${nbYaml('B')}`;
+      const unit = cfnYaml(text);
+      rootFails(unit, 'B');
+      const issue = onlyIssue(unit, text);
+      assert.ok(issue.at.startsWith('"arn:'), issue.at);
+      assert.match(issue.message, /quote/);
+    });
+
+    it('YAML: a resource indented with tabs is read, with one issue on its first line', () => {
+      const text = `${H}${nbYaml('A')}\tB:\n\t\tType: ${NB}\n\t\tProperties:\n\t\t\tRootAccess: Enabled\n${nbYaml('C')}`;
+      const unit = cfnYaml(text);
+      rootFails(unit, 'A', 'B', 'C');
+      const b = resource(unit, 'B');
+      assert.equal(textOf(text, b.nameRange), 'B');
+      const issue = onlyIssue(unit, text);
+      assert.equal(issue.at, '\tB:');
+      assert.match(issue.message, /Tabs/);
+      // a template indented with tabs throughout
+      const tabs = `Resources:\n\tA:\n\t\tType: ${NB}\n\t\tProperties:\n\t\t\tRootAccess: Enabled\n`;
+      const all = cfnYaml(tabs);
+      rootFails(all, 'A');
+      assert.equal(onlyIssue(all, tabs).at, '\tA:');
+    });
+
+    it('YAML: a resource key typed one column off is read, with an issue on it', () => {
+      const text = `${H}${nbYaml('A')}   B:\n    Type: ${NB}\n${nbYaml('C')}`;
+      const unit = cfnYaml(text);
+      assert.deepEqual(
+        unit.resources.map((r) => r.name),
+        ['A', 'B', 'C'],
+      );
+      check(smRoot01, unit).fails({ resource: 'A', text: 'Enabled' }).fails({ resource: 'C', text: 'Enabled' }).fails({ resource: 'B', text: 'B' });
+      const issue = onlyIssue(unit, text);
+      assert.equal(issue.at, '   B:');
+      assert.match(issue.message, /column 4; the others start at column 3/);
     });
   });
 
