@@ -62,8 +62,10 @@ export function roleWildcardResource(text: string): TestResult {
 export function rootPrincipalText(text: string): boolean {
   const t = text.trim();
   if (t === SELF_ACCOUNT || /^\d{12}$/.test(t)) return true;
-  return new RegExp(`^arn:[^:]*:iam::(\\d{12}|[${SELF_ACCOUNT}${UNKNOWN}]):root$`, 'i').test(t);
+  return ROOT_ARN.test(t);
 }
+
+const ROOT_ARN = new RegExp(`^arn:[^:]*:iam::(\\d{12}|[${SELF_ACCOUNT}${UNKNOWN}]):root$`, 'i');
 
 /** True when every principal of the statement is an account root (the KMS key-policy delegation pattern). */
 export function rootOnlyStatement(unit: Unit, st: Statement): boolean {

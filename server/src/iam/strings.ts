@@ -94,7 +94,7 @@ export interface OpaqueOptions {
  * The verdicts are those of `judge`: a failing parameter default gives may-fail.
  */
 export function judgeElement(unit: Unit, value: Value, test: (text: string) => TestResult, opaque: OpaqueOptions = {}): Judgement {
-  const seen = new Set<Value>();
+  let seen: Set<Value> | undefined;
   const testOutcome = (o: Outcome): TestResult => {
     switch (o.kind) {
       case 'absent':
@@ -102,9 +102,12 @@ export function judgeElement(unit: Unit, value: Value, test: (text: string) => T
         return 'pass';
       case 'literal': {
         if (typeof o.value !== 'string') return 'pass';
+        // one item (no comma): the same as splitting it
+        if (!o.value.includes(',')) return combine([test(o.value.trim())]);
         return combine(o.value.split(',').map((s) => test(s.trim())));
       }
       case 'list': {
+        if (!seen) seen = new Set<Value>();
         if (seen.has(o.node)) return 'unknown';
         seen.add(o.node);
         const rs: TestResult[] = o.node.items.map((item) => {

@@ -523,6 +523,9 @@ function resolve(ctx: Ctx, v: Value, env: Env): Branch[] {
  */
 export function scenarios(unit: Unit, value: Value | undefined): Scenario[] {
   if (!value) return [{ outcome: { kind: 'absent' }, because: [], assumed: false }];
+  // a literal, list or map is its own single outcome (what `resolve` gives it, without the set-up)
+  const direct = outcomeOf(value);
+  if (direct) return [{ outcome: direct, because: [], assumed: false }];
   const ctx: Ctx = { unit, stack: [] };
   return cap(resolve(ctx, value, new Map()), value, new Map()).map((b) => ({ outcome: b.outcome, because: b.because, assumed: b.assumed }));
 }
@@ -536,6 +539,19 @@ export function scenarios(unit: Unit, value: Value | undefined): Scenario[] {
  */
 export function judge(unit: Unit, value: Value | undefined, test: (o: Outcome) => TestResult): Judgement {
   const all = scenarios(unit, value);
+  if (all.length === 1) {
+    // the common case, the same as below: the one scenario decides
+    const s = all[0];
+    const r = test(s.outcome);
+    const opaqueWhy = r === 'unknown' && s.outcome.kind === 'opaque' ? s.outcome.why : undefined;
+    return {
+      verdict: r === 'pass' ? 'pass' : r === 'fail' && !s.assumed ? 'fail' : 'may-fail',
+      because: opaqueWhy === undefined ? (s.because.length === 0 ? '' : s.because.join('; ')) : [...s.because, opaqueWhy].join('; '),
+      node: s.outcome.node,
+      outcome: s.outcome,
+      scenarios: all,
+    };
+  }
   const results = all.map((s) => ({ s, r: test(s.outcome) }));
   const pick = (p: (x: { s: Scenario; r: TestResult }) => boolean) => results.find(p);
   let verdict: JudgeVerdict;

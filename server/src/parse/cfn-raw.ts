@@ -5,7 +5,7 @@
  */
 import { Composer, Parser, isAlias, isMap, isScalar, isSeq, type Document, type Node as YamlNode } from 'yaml';
 import type { ScalarTag, CollectionTag } from 'yaml';
-import { createScanner, parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
+import { createScanner, parseTree, printParseErrorCode, visit, type Node as JsonNode, type ParseError } from 'jsonc-parser';
 
 export interface RawBase {
   /** Offset of the first character of the value (after a short-form tag). */
@@ -456,6 +456,13 @@ export function parseJsonRaw(fullText: string, start = 0, end = fullText.length,
   }
   let errors: ParseError[] = [];
   const options = { allowTrailingComma: true, disallowComments: false, allowEmptyContent: true };
+  try {
+    const fast = readCleanJson(src, delta, !wrap);
+    if (fast) return { root: fast.root, issues: [], comments: fast.comments };
+  } catch (err) {
+    // too deep for the stack: the general path below reads it again and flattens it
+    if (!(err instanceof RangeError)) throw err;
+  }
   const issues: RawIssue[] = [];
   let tree: JsonNode | undefined;
   try {
@@ -481,6 +488,97 @@ export function parseJsonRaw(fullText: string, start = 0, end = fullText.length,
   const comments = wrap ? [] : jsonComments(src, delta);
   const root = tree ? jsonToRaw(tree, delta, issues, 0) : undefined;
   return { root, issues, comments };
+}
+
+/** Thrown out of `visit` to give up on the one-pass reading (see readCleanJson). */
+const GIVE_UP = { giveUp: true };
+
+/**
+ * One pass from text to RawNodes (jsonc-parser's `visit`, with the comments collected on the way) for the
+ * common case: no syntax error, no duplicate key, nesting at most 500 levels. Gives up (undefined) otherwise,
+ * and the caller takes the general path (`parseTree` + `jsonToRaw` + a comment scan), whose results it gives
+ * exactly in the common case: the same nodes, offsets, issues (none) and comments.
+ */
+function readCleanJson(src: string, delta: number, withComments: boolean): { root: RawNode | undefined; comments: RawComment[] } | undefined {
+  let root: RawNode | undefined;
+  const stack: (RawMap | RawSeq)[] = [];
+  /** Per open map: its keys, once it has many (small maps are searched). */
+  const keySets: (Set<string> | undefined)[] = [];
+  const comments: RawComment[] = [];
+  const add = (v: RawNode): void => {
+    const top = stack.length === 0 ? undefined : stack[stack.length - 1];
+    if (top === undefined) {
+      if (root !== undefined) throw GIVE_UP;
+      root = v;
+    } else if (top.kind === 'seq') top.items.push(v);
+    else top.entries[top.entries.length - 1].value = v;
+  };
+  const open = (v: RawMap | RawSeq): void => {
+    if (stack.length > 500) throw GIVE_UP;
+    add(v);
+    stack.push(v);
+    keySets.push(undefined);
+  };
+  const close = (offset: number, length: number): void => {
+    const top = stack.pop();
+    keySets.pop();
+    if (!top) throw GIVE_UP;
+    if (top.kind === 'map' && top.entries.length > 0 && top.entries[top.entries.length - 1].value === undefined) throw GIVE_UP;
+    top.end = offset + length + delta;
+  };
+  try {
+    visit(
+      src,
+      {
+        onObjectBegin: (offset) => open({ kind: 'map', entries: [], start: offset + delta, end: -1 }),
+        onObjectEnd: close,
+        onArrayBegin: (offset) => open({ kind: 'seq', items: [], start: offset + delta, end: -1 }),
+        onArrayEnd: close,
+        onObjectProperty: (name, offset, length) => {
+          const top = stack[stack.length - 1];
+          if (!top || top.kind !== 'map') throw GIVE_UP;
+          const entries = top.entries;
+          if (entries.length > 0 && entries[entries.length - 1].value === undefined) throw GIVE_UP;
+          const i = keySets.length - 1;
+          let keys = keySets[i];
+          if (keys) {
+            if (keys.has(name)) throw GIVE_UP;
+            keys.add(name);
+          } else {
+            for (const e of entries) if (e.key === name) throw GIVE_UP;
+            if (entries.length >= 8) keySets[i] = keys = new Set(entries.map((e) => e.key)).add(name);
+          }
+          // the value is filled in by the next `add` (a clean text has one after every key)
+          entries.push({ key: name, keyStart: offset + delta, keyEnd: offset + length + delta, value: undefined as unknown as RawNode });
+        },
+        onLiteralValue: (value: unknown, offset, length) => {
+          if (stack.length > 500) throw GIVE_UP;
+          const start = offset + delta;
+          const end = offset + length + delta;
+          if (typeof value === 'string') add({ kind: 'scalar', value, quoted: true, start, end });
+          else if (typeof value === 'number') add({ kind: 'scalar', value, start, end });
+          else if (typeof value === 'boolean') add({ kind: 'scalar', value, start, end });
+          else if (value === null) add({ kind: 'scalar', value: null, start, end });
+          else throw GIVE_UP;
+        },
+        onComment: withComments
+          ? (offset, length) => {
+              comments.push({ start: offset + delta, end: offset + length + delta, text: src.slice(offset, offset + length) });
+            }
+          : undefined,
+        onError: () => {
+          throw GIVE_UP;
+        },
+      },
+      { allowTrailingComma: true, disallowComments: false, allowEmptyContent: true },
+    );
+  } catch (err) {
+    if (err === GIVE_UP) return undefined;
+    throw err;
+  }
+  if (stack.length > 0) return undefined;
+  // every key got its value
+  return { root, comments };
 }
 
 /** Nesting depth beyond which JSON values are replaced by a placeholder when the parser overflows the stack. */

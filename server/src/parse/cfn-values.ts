@@ -2,7 +2,7 @@
  * RawNode (cfn-raw.ts) -> model Value: intrinsic functions (short and long forms), `Fn::Sub` templates,
  * IAM policies encoded as JSON strings.
  */
-import type { ExprValue, IfValue, ListValue, MapEntry, MapValue, Range, RefTarget, RefValue, Value } from '../model/types';
+import type { ExprValue, IfValue, ListValue, MapEntry, MapValue, Position, Range, RefTarget, RefValue, Value } from '../model/types';
 import { LineIndex } from './lines';
 import { longName, parseJsonRaw, type RawMap, type RawNode, type RawScalar } from './cfn-raw';
 
@@ -30,7 +30,68 @@ function lineSafe(text: string, o: number): number {
 /** The LSP range of offsets start..end of `text`. */
 export function safeRange(lines: LineIndex, text: string, start: number, end: number): Range {
   const s = lineSafe(text, start);
-  return lines.range(s, Math.max(s, lineSafe(text, end)));
+  const e = Math.max(s, lineSafe(text, end));
+  const f = fastLines(lines);
+  return { start: f.position(s), end: f.position(e) };
+}
+
+/**
+ * LineIndex.position with a remembered line: the converter asks for offsets in (nearly) text order, so the
+ * answer is almost always on the line of the previous one or a few lines further; otherwise a binary search.
+ * Same results as LineIndex.position.
+ */
+class FastLines {
+  private last = 0;
+  private readonly starts: number[];
+  private readonly length: number;
+
+  constructor(private readonly text: string, lines: LineIndex) {
+    const n = lines.lineCount;
+    const starts = new Array<number>(n);
+    for (let i = 0; i < n; i++) starts[i] = lines.lineStart(i);
+    this.starts = starts;
+    this.length = text.length;
+  }
+
+  position(offset: number): Position {
+    const o = offset < 0 ? 0 : offset > this.length ? this.length : offset;
+    const starts = this.starts;
+    const n = starts.length;
+    let line = this.last;
+    if (starts[line] <= o) {
+      let steps = 0;
+      while (line + 1 < n && starts[line + 1] <= o && steps < 8) {
+        line++;
+        steps++;
+      }
+      if (line + 1 < n && starts[line + 1] <= o) line = this.search(o, line + 1, n - 1);
+    } else {
+      line = this.search(o, 0, line - 1);
+    }
+    this.last = line;
+    let character = o - starts[line];
+    if (o > 0 && this.text.charCodeAt(o) === 10 && this.text.charCodeAt(o - 1) === 13) character--;
+    return { line, character };
+  }
+
+  /** The last line in lo..hi whose start is <= o (starts[lo] <= o). */
+  private search(o: number, lo: number, hi: number): number {
+    const starts = this.starts;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= o) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+}
+
+const fast = new WeakMap<LineIndex, FastLines>();
+
+function fastLines(lines: LineIndex): FastLines {
+  let f = fast.get(lines);
+  if (!f) fast.set(lines, (f = new FastLines(lines.text, lines)));
+  return f;
 }
 
 export function rangeOf(ctx: ValueContext, start: number, end: number): Range {

@@ -114,7 +114,7 @@ function parseText(text: string): Snapshot {
   const tree = getParser().parse(src);
   if (!tree) throw new Error('Terraform parser: tree-sitter returned no tree');
   try {
-    return snapshot(tree);
+    return snapshot(tree, src);
   } finally {
     tree.delete();
   }
@@ -446,7 +446,7 @@ class TfFile {
               if (t === 'comment') this.addComments([leaf(cursor.startIndex, cursor.endIndex)]);
               else if (t === 'block') {
                 if (!this.replayBlock(cursor.startIndex, cursor.endIndex)) {
-                  const snap = snapshot(cursor.currentNode);
+                  const snap = snapshot(cursor.currentNode, src);
                   this.addComments(snap.comments);
                   this.topBlock(snap.root);
                 }

@@ -6,7 +6,7 @@
  * cheaper, and the copy stays valid after `tree.delete()`. The property names mirror `Node`'s so the converter
  * reads like ordinary tree-sitter code.
  */
-import type { Node, Tree } from 'web-tree-sitter';
+import type { Language, Node, Tree } from 'web-tree-sitter';
 
 export interface SNode {
   readonly type: string;
@@ -66,15 +66,31 @@ export interface Snapshot {
  * Copies the whole tree, or one node's subtree (offsets stay those of the whole text; the copy's root has no
  * parent). The caller still owns (and must delete) the tree.
  */
-export function snapshot(tree: Tree | Node): Snapshot {
+export function snapshot(tree: Tree | Node, text?: string): Snapshot {
   const cursor = tree.walk();
   try {
     // MISSING nodes only exist in a tree with errors: skip that call per node otherwise.
     const mayMiss = 'rootNode' in tree ? tree.rootNode.hasError : tree.hasError;
+    const language = 'rootNode' in tree ? tree.language : tree.tree.language;
+    const table = typeTable(language);
     const comments: SNode[] = [];
+    /** The node `make` just read is a token (see typeInfo). */
+    let leaf = false;
+    // One wasm call for the type id instead of two (type + isNamed): names and named-ness come from a
+    // per-language table. In a tree without errors, anonymous nodes are tokens of the grammar (the HCL grammar
+    // has no aliases), so they have no children and their text is their type: their end offset is computed
+    // and the cursor does not try to descend into them.
     const make = (parent: PlainNode | null): PlainNode => {
-      const n = new PlainNode(cursor.nodeType, cursor.nodeIsNamed, mayMiss && cursor.nodeIsMissing, cursor.startIndex, cursor.endIndex, parent);
-      if (n.type === 'comment') comments.push(n);
+      const id = cursor.nodeTypeId;
+      let info = table[id];
+      if (info === undefined) info = table[id] = typeInfo(language, id);
+      const start = cursor.startIndex;
+      const n =
+        !mayMiss && !info.named
+          ? new PlainNode(info.type, false, false, start, start + info.type.length, parent)
+          : new PlainNode(info.type, info.named, mayMiss && cursor.nodeIsMissing, start, cursor.endIndex, parent);
+      if (info.comment) comments.push(n);
+      leaf = info.leaf;
       return n;
     };
     const root = make(null);
@@ -85,7 +101,9 @@ export function snapshot(tree: Tree | Node): Snapshot {
       for (;;) {
         const child = make(node);
         node.add(child);
-        if (cursor.gotoFirstChild()) {
+        if (!mayMiss && text !== undefined && !leaf && fromText(child, text)) {
+          // children made from the text: the cursor stays on `child`
+        } else if ((mayMiss || !leaf) && cursor.gotoFirstChild()) {
           stack.push(child);
           node = child;
           continue;
@@ -106,3 +124,94 @@ export function snapshot(tree: Tree | Node): Snapshot {
     cursor.delete();
   }
 }
+
+/** An identifier of nothing but ASCII letters, digits, `_` and `-` (a subset of the grammar's identifier token). */
+const SIMPLE_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+/**
+ * String content that is one template literal chunk for certain: no interpolation or directive (`$`, `%`), no
+ * escape, no whitespace, nothing that starts a comment.
+ */
+const SIMPLE_STRING = /^[^\s"\\$%#]+$/;
+
+/**
+ * In a tree without errors, a few very common small subtrees are fully determined by their text: their children
+ * are made here instead of read through the cursor (a third of the calls into wasm). `variable_expr` is one
+ * `identifier`; `get_attr` of `.name` is `.` and `identifier`; a `"..."` string_lit with plain content is
+ * quoted_template_start, template_literal, quoted_template_end; `block_start` & co. and `bool_lit` are one token.
+ * Returns false (read the children) otherwise.
+ */
+function fromText(n: PlainNode, text: string): boolean {
+  const s = n.startIndex;
+  const e = n.endIndex;
+  switch (n.type) {
+    case 'variable_expr':
+      if (!SIMPLE_IDENTIFIER.test(text.slice(s, e))) return false;
+      n.add(new PlainNode('identifier', true, false, s, e, n));
+      return true;
+    case 'get_attr':
+      if (text.charCodeAt(s) !== 46 /* . */ || !SIMPLE_IDENTIFIER.test(text.slice(s + 1, e))) return false;
+      n.add(new PlainNode('.', false, false, s, s + 1, n));
+      n.add(new PlainNode('identifier', true, false, s + 1, e, n));
+      return true;
+    case 'string_lit': {
+      if (e - s < 3 || text.charCodeAt(s) !== 34 /* " */ || text.charCodeAt(e - 1) !== 34) return false;
+      const content = text.slice(s + 1, e - 1);
+      if (!SIMPLE_STRING.test(content) || content.includes('//') || content.includes('/*')) return false;
+      n.add(new PlainNode('quoted_template_start', true, false, s, s + 1, n));
+      n.add(new PlainNode('template_literal', true, false, s + 1, e - 1, n));
+      n.add(new PlainNode('quoted_template_end', true, false, e - 1, e, n));
+      return true;
+    }
+    case 'block_start':
+    case 'object_start':
+      return punctuation(n, text, '{');
+    case 'block_end':
+    case 'object_end':
+      return punctuation(n, text, '}');
+    case 'tuple_start':
+      return punctuation(n, text, '[');
+    case 'tuple_end':
+      return punctuation(n, text, ']');
+    case 'bool_lit': {
+      const t = text.slice(s, e);
+      return (t === 'true' || t === 'false') && punctuation(n, text, t);
+    }
+    default:
+      return false;
+  }
+}
+
+/** A rule that is one literal token (`block_start` is `{`): its one anonymous child spans all of it. */
+function punctuation(n: PlainNode, text: string, token: string): boolean {
+  if (n.endIndex - n.startIndex !== token.length || !text.startsWith(token, n.startIndex)) return false;
+  n.add(new PlainNode(token, false, false, n.startIndex, n.endIndex, n));
+  return true;
+}
+
+interface TypeInfo {
+  type: string;
+  named: boolean;
+  comment: boolean;
+  /** A token of the grammar: never has children. */
+  leaf: boolean;
+}
+
+const tables = new WeakMap<Language, (TypeInfo | undefined)[]>();
+
+function typeTable(language: Language): (TypeInfo | undefined)[] {
+  let t = tables.get(language);
+  if (!t) tables.set(language, (t = []));
+  return t;
+}
+
+function typeInfo(language: Language, id: number): TypeInfo {
+  // the same as TreeCursor.nodeType / nodeIsNamed (the ERROR symbol is named)
+  const type = language.types[id] || 'ERROR';
+  const named = type === 'ERROR' ? true : language.nodeTypeIsNamed(id);
+  // tree-sitter numbers the tokens first and the rules after them, starting with the grammar's first rule
+  // (`config_file` for HCL): a smaller id is a token. Anonymous nodes are tokens too (the grammar has no aliases).
+  const firstRule = language.idForNodeType('config_file', true);
+  const token = type !== 'ERROR' && (!named || (firstRule !== null && firstRule > 0 && id > 0 && id < firstRule));
+  return { type, named, comment: type === 'comment', leaf: token };
+}
+
