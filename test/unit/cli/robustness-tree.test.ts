@@ -171,7 +171,7 @@ describe('cli robustness: a hostile tree (child process, real rules)', function 
       chmodSync(lockedDir, 0o000);
       const as = isRoot ? { uid: 65534, gid: 65534 } : {};
       const probe = spawnSync(process.execPath, [cli, '--version'], { cwd: t, encoding: 'utf8', timeout: 30000, ...as });
-      if (probe.status !== 0) this.skip();
+      if (probe.status !== 0) this.skip(); // the CLI cannot run as `nobody` here (e.g. the checkout is not readable to it)
       const r = spawnSync(process.execPath, [cli, 'scan', '--format', 'json'], { cwd: t, encoding: 'utf8', timeout: 60000, ...as });
       assert.equal(r.status, 2, r.stderr);
       const report = JSON.parse(r.stdout) as JsonReport;

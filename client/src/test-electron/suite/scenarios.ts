@@ -96,8 +96,7 @@ export function register(): void {
       assert.ok(diag, 'no diagnostic to fix');
       const actions = (await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, diag.range, vscode.CodeActionKind.QuickFix.value)) ?? [];
       const fix = actions.find((a) => a.edit || a.command);
-      // Pending until the server offers quick-fixes (a later issue).
-      if (!fix) this.skip();
+      assert.ok(fix, 'no quick-fix offered for the diagnostic');
       const before = readFileSync(uri.fsPath, 'utf8');
       if (fix.edit) await vscode.workspace.applyEdit(fix.edit);
       if (fix.command) await vscode.commands.executeCommand(fix.command.command, ...(fix.command.arguments ?? []));
