@@ -36,6 +36,15 @@ export function cfnJson(text: string | object, file = path.join(VROOT, 'template
   return u;
 }
 
+/** A CloudFormation JSON template with one `AWS::IAM::Policy` named `logicalId` holding `statements`. */
+export function cfnJsonPolicy(logicalId: string, statements: object[]): Unit {
+  return cfnJson({
+    Resources: {
+      [logicalId]: { Type: 'AWS::IAM::Policy', Properties: { PolicyName: 'p', PolicyDocument: { Statement: statements } } },
+    },
+  });
+}
+
 let tfReady: Promise<void> | undefined;
 
 /** Parse a Terraform module made of the given files (`{ 'main.tf': ..., 'terraform.tfvars': ... }`). */

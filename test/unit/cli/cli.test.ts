@@ -189,7 +189,7 @@ describe('cli (in-process)', function () {
     });
 
     it('2 on permission denied (needs a non-root user: root reads chmod 000 files)', async function () {
-      if (isRoot) this.skip();
+      if (isRoot) this.skip(); // root reads chmod 000 files: this case needs a non-root user (robustness-tree.test.ts runs it as nobody)
       const f = path.join(dir, 'cfn', 'notebook.yaml');
       chmodSync(f, 0o000);
       try {

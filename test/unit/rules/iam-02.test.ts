@@ -4,7 +4,7 @@ import iam01 from '../../../server/src/rules/iam-01';
 import rule from '../../../server/src/rules/iam-02';
 import iam04 from '../../../server/src/rules/iam-04';
 import iam06 from '../../../server/src/rules/iam-06';
-import { cfnJson, cfnYaml, check, tf } from '../../support/rule-tester';
+import { cfnJsonPolicy, cfnYaml, check, tf } from '../../support/rule-tester';
 
 describe('IAM-02 Action "*" on Resource "*" (admin)', () => {
   const adminYaml = `
@@ -73,22 +73,10 @@ Resources:
   it('fails AWS::IAM::Policy in JSON with list-valued Action/Resource and a missing Effect; passes Deny', () => {
     check(
       rule,
-      cfnJson({
-        Resources: {
-          mypolicy: {
-            Type: 'AWS::IAM::Policy',
-            Properties: {
-              PolicyName: 'p',
-              PolicyDocument: {
-                Statement: [
-                  { Action: ['s3:GetObject', '*'], Resource: ['arn:aws:s3:::b', '*'] },
-                  { Effect: 'Deny', Action: '*', Resource: '*' },
-                ],
-              },
-            },
-          },
-        },
-      }),
+      cfnJsonPolicy('mypolicy', [
+        { Action: ['s3:GetObject', '*'], Resource: ['arn:aws:s3:::b', '*'] },
+        { Effect: 'Deny', Action: '*', Resource: '*' },
+      ]),
     )
       .fails({ resource: 'mypolicy', text: '"*"', data: { statement: 0 } })
       .count(1);

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import rule from '../../../server/src/rules/iam-04';
-import { cfnJson, cfnYaml, check, tf } from '../../support/rule-tester';
+import { cfnJsonPolicy, cfnYaml, check, tf } from '../../support/rule-tester';
 
 describe('IAM-04 Resource "*" on actions with resource-level permissions', () => {
   it('is registered under its catalog ID', () => {
@@ -49,26 +49,14 @@ Resources:
   it('reports a statement with a Condition at low severity (CFN JSON)', () => {
     const c = check(
       rule,
-      cfnJson({
-        Resources: {
-          WildcardResourcePolicy: {
-            Type: 'AWS::IAM::Policy',
-            Properties: {
-              PolicyName: 'p',
-              PolicyDocument: {
-                Statement: [
-                  {
-                    Effect: 'Allow',
-                    Action: ['s3:GetObject', 's3:Get*'],
-                    Resource: ['arn:aws:s3:::b/*', '*'],
-                    Condition: { StringEquals: { 'aws:ResourceAccount': '123456789012' } },
-                  },
-                ],
-              },
-            },
-          },
+      cfnJsonPolicy('WildcardResourcePolicy', [
+        {
+          Effect: 'Allow',
+          Action: ['s3:GetObject', 's3:Get*'],
+          Resource: ['arn:aws:s3:::b/*', '*'],
+          Condition: { StringEquals: { 'aws:ResourceAccount': '123456789012' } },
         },
-      }),
+      ]),
     ).fails({ resource: 'WildcardResourcePolicy', text: '"*"', data: { conditioned: true, actions: ['s3:GetObject', 's3:Get*'] } });
     assert.equal(c.findings[0].severity, 'low');
   });

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import rule from '../../../server/src/rules/iam-06';
-import { cfnJson, cfnYaml, check, tf } from '../../support/rule-tester';
+import { cfnJsonPolicy, cfnYaml, check, tf } from '../../support/rule-tester';
 
 describe('IAM-06 iam:PassRole on every role', () => {
   it('is registered under its catalog ID', () => {
@@ -68,26 +68,14 @@ Resources:
   it('drops to medium with an iam:PassedToService condition (CFN JSON)', () => {
     const c = check(
       rule,
-      cfnJson({
-        Resources: {
-          P: {
-            Type: 'AWS::IAM::Policy',
-            Properties: {
-              PolicyName: 'p',
-              PolicyDocument: {
-                Statement: [
-                  {
-                    Effect: 'Allow',
-                    Action: 'iam:PassRole',
-                    Resource: '*',
-                    Condition: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
-                  },
-                ],
-              },
-            },
-          },
+      cfnJsonPolicy('P', [
+        {
+          Effect: 'Allow',
+          Action: 'iam:PassRole',
+          Resource: '*',
+          Condition: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
         },
-      }),
+      ]),
     ).fails({ resource: 'P', text: '"iam:PassRole"', data: { passedToService: true } });
     assert.equal(c.findings[0].severity, 'medium');
   });
