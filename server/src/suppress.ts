@@ -53,10 +53,17 @@ function isCommentLine(line: string): boolean {
   return /^\s*(#|\/\/|\/\*)/.test(line);
 }
 
-function linesOf(unit: Unit): Map<string, string[]> {
+/** The lines of a file of the unit, split on first use (most analyses meet no suppression comment at all). */
+function linesOf(unit: Unit): (file: string) => string[] {
   const m = new Map<string, string[]>();
-  for (const f of unit.files) m.set(f.path, f.text.split(/\r\n|\r|\n/));
-  return m;
+  return (file) => {
+    let ls = m.get(file);
+    if (!ls) {
+      ls = unit.files.find((f) => f.path === file)?.text.split(/\r\n|\r|\n/) ?? [];
+      m.set(file, ls);
+    }
+    return ls;
+  };
 }
 
 /**
@@ -107,7 +114,7 @@ export function readSuppressions(unit: Unit): Suppression[] {
   for (const c of unit.comments) {
     const d = parseDirective(c.text);
     if (!d) continue;
-    const ls = lines.get(c.file) ?? [];
+    const ls = lines(c.file);
     // Only a comment that is alone on its line applies to the next line.
     if (!/^\s*$/.test((ls[c.range.start.line] ?? '').slice(0, c.range.start.character))) continue;
     let next = c.range.end.line + 1;
